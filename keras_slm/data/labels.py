@@ -1,0 +1,78 @@
+"""Label vocabulary: string labels <-> class ids, saved beside the model."""
+
+import os
+
+import numpy as np
+
+from keras_slm import files
+from keras_slm.errors import DataError, ModelDirError
+
+LABELS_FILE = "labels.txt"
+
+
+class LabelVocabulary:
+    """Maps string labels to ids in sorted order, so the same labels give the same ids.
+
+    Args:
+        labels: list of distinct label strings; index = class id.
+
+    Example:
+    >>> vocab = LabelVocabulary.fit(["pos", "neg", "pos"])
+    >>> vocab.labels, vocab.encode(["pos", "neg"]).tolist()
+    (['neg', 'pos'], [1, 0])
+    """
+
+    def __init__(self, labels):
+        labels = list(labels)
+        if len(labels) < 2:
+            raise ValueError(f"A classifier needs at least 2 labels, received {labels}.")
+        if len(set(labels)) != len(labels):
+            raise ValueError(f"`labels` holds duplicates: {labels}.")
+        self.labels = labels
+        self._ids = {label: i for i, label in enumerate(labels)}
+
+    @classmethod
+    def fit(cls, labels):
+        return cls(sorted(set(labels)))
+
+    def __len__(self):
+        return len(self.labels)
+
+    def encode(self, labels, data=None):
+        """Class ids (int32) of `labels`.
+
+        Args:
+            labels: list of label strings.
+            data: the `ClassificationData` they came from, so an unseen label is
+                reported with its file and line.
+        """
+        out = np.empty(len(labels), dtype=np.int32)
+        for i, label in enumerate(labels):
+            if label not in self._ids:
+                path = data.path if data is not None else "<labels>"
+                line = data.lines[i] if data is not None else i + 1
+                raise DataError(
+                    path, line, f"label {label!r} was not seen in training; known labels: {self.labels}"
+                )
+            out[i] = self._ids[label]
+        return out
+
+    def unseen_rows(self, data):
+        """Indices of rows of `data` whose label is not in this vocabulary."""
+        return [i for i, label in enumerate(data.labels) if label not in self._ids]
+
+    def decode(self, ids):
+        return [self.labels[int(i)] for i in ids]
+
+    def save(self, directory):
+        files.write_text_atomic(
+            os.path.join(directory, LABELS_FILE), "".join(f"{label}\n" for label in self.labels)
+        )
+
+    @classmethod
+    def load(cls, directory):
+        path = os.path.join(directory, LABELS_FILE)
+        if not os.path.exists(path):
+            raise ModelDirError(f"{directory}: no {LABELS_FILE}")
+        with open(path, encoding="utf-8") as f:
+            return cls([line.rstrip("\n") for line in f if line.rstrip("\n")])

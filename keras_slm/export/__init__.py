@@ -1,0 +1,9 @@
+"""Keras -> TFLite: builtin-only conversion, quantization, parity, latency, inspection."""
+
+from keras_slm.export._convert import QUANTIZE_MODES
+from keras_slm.export.converter import accuracy_drop, convert, parity
+from keras_slm.export.inspection import TFLiteInfo, inspect_tflite, op_histogram
+from keras_slm.export.latency import measure_latency
+from keras_slm.export.report import ExportReport
+from keras_slm.export.runtime import TFLiteModel
+from keras_slm.export.unroll import unrolled_copy

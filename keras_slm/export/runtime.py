@@ -1,0 +1,52 @@
+"""Runs a .tflite file in the LiteRT interpreter, one example at a time (batch 1)."""
+
+import numpy as np
+from ai_edge_litert.interpreter import Interpreter
+
+
+class TFLiteModel:
+    """A batch-1 .tflite file run like a Keras model: `predict(ids) -> scores`.
+
+    Quantized int8/uint8 outputs are dequantized, so scores are comparable with Keras.
+
+    Args:
+        path_or_bytes: the .tflite file or its bytes.
+        num_threads: interpreter threads.
+
+    Example:
+    >>> runner = TFLiteModel("model.tflite")  # doctest: +SKIP
+    >>> runner.predict(ids).shape  # doctest: +SKIP
+    (8, 2)
+    """
+
+    def __init__(self, path_or_bytes, num_threads=1):
+        if isinstance(path_or_bytes, (bytes, bytearray)):
+            self.interpreter = Interpreter(model_content=bytes(path_or_bytes), num_threads=num_threads)
+            self.path = None
+        else:
+            self.interpreter = Interpreter(model_path=str(path_or_bytes), num_threads=num_threads)
+            self.path = str(path_or_bytes)
+        self.interpreter.allocate_tensors()
+        self.inputs = self.interpreter.get_input_details()
+        self.outputs = self.interpreter.get_output_details()
+        self.seq_len = int(self.inputs[0]["shape"][-1])
+
+    def invoke(self, *arrays):
+        """Runs one example; `arrays` are the model inputs, each `[1, seq_len]`."""
+        for detail, array in zip(self.inputs, arrays):
+            self.interpreter.set_tensor(detail["index"], np.asarray(array, dtype=detail["dtype"]))
+        self.interpreter.invoke()
+        results = []
+        for detail in self.outputs:
+            out = self.interpreter.get_tensor(detail["index"])
+            scale, zero_point = detail["quantization"]
+            if detail["dtype"] in (np.int8, np.uint8) and scale:
+                out = (out.astype(np.float32) - zero_point) * scale
+            results.append(out)
+        return results
+
+    def predict(self, *arrays):
+        """Scores for a batch: each of `arrays` is `[n, seq_len]`; returns the first output `[n, ...]`."""
+        n = len(arrays[0])
+        rows = [self.invoke(*(a[i : i + 1] for a in arrays))[0] for i in range(n)]
+        return np.concatenate(rows, axis=0) if rows else np.zeros((0,), np.float32)

@@ -1,0 +1,11 @@
+"""Model builders and the saved text-classifier artifact."""
+
+from keras_slm.models.classifiers import (
+    CLASSIFIERS,
+    awe_classifier,
+    bilstm_classifier,
+    build_classifier,
+    gru_classifier,
+    lstm_classifier,
+    stacked_lstm_classifier,
+)

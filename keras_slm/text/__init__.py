@@ -1,0 +1,33 @@
+"""Tokenizers: word (MediaPipe regex compatible) and CJK-aware character tokenizers."""
+
+from keras_slm.text.char_tokenizer import CharTokenizer
+from keras_slm.text.vocab_tokenizer import (
+    PAD,
+    PAD_ID,
+    START,
+    START_ID,
+    UNKNOWN,
+    UNKNOWN_ID,
+    VocabTokenizer,
+    load_tokenizer,
+    tokenizer_from_config,
+)
+from keras_slm.text.word_tokenizer import WordTokenizer
+
+TOKENIZERS = {"word": WordTokenizer, "char": CharTokenizer}
+
+
+def make_tokenizer(kind):
+    """The tokenizer class for `kind` ("word" or "char")."""
+    if kind not in TOKENIZERS:
+        raise ValueError(f"`tokenizer` must be one of {sorted(TOKENIZERS)}, received {kind!r}.")
+    return TOKENIZERS[kind]
+
+
+def __getattr__(name):
+    # The Keras layer imports TensorFlow; load it only when asked for.
+    if name == "TextToIds":
+        from keras_slm.text.text_to_ids import TextToIds
+
+        return TextToIds
+    raise AttributeError(name)
