@@ -67,4 +67,7 @@ def make_dataset(ids, labels=None, batch_size=32, shuffle=False, seed=0, bucket=
     else:
         y_spec = tf.TensorSpec([None] + list(labels_arr.shape[1:]), tf.as_dtype(labels_arr.dtype))
         signature = (x_spec, y_spec)
-    return tf.data.Dataset.from_generator(generator, output_signature=signature).prefetch(2)
+    dataset = tf.data.Dataset.from_generator(generator, output_signature=signature)
+    # A known length lets Keras show real progress and not warn that the data "ran out".
+    dataset = dataset.apply(tf.data.experimental.assert_cardinality(-(-n // batch_size)))
+    return dataset.prefetch(2)

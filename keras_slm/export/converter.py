@@ -49,7 +49,10 @@ def _save_model(model, specs, directory):
 def _explain_failure(message, model, quantize):
     """An ExportError naming the TF ops and Keras layers behind a converter failure."""
     ops = sorted(set(re.findall(r"'tf\.([A-Za-z0-9_]+)'", message)) | set(re.findall(r"\btf\.([A-Z][A-Za-z0-9_]+)\(", message)))
-    layers = [layer for layer in model._flatten_layers(include_self=False)]
+    layers = [
+        layer for layer in model._flatten_layers(include_self=False)
+        if not isinstance(layer, keras.layers.InputLayer)  # input names appear in every signature
+    ]
     named = sorted({layer.name for layer in layers if re.search(rf"[/\"]{re.escape(layer.name)}[/\"_]", message)})
     culprits = [f"{name} ({type(model.get_layer(name)).__name__})" if _has_layer(model, name) else name for name in named]
     if not ops:
@@ -74,6 +77,16 @@ def _has_layer(model, name):
         return False
 
 
+def _die_with_parent():
+    """Child-process hook: on Linux, a killed caller takes the converter child with it."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
 def _run_isolated(options, timeout):
     """Runs the conversion in a child process; a native crash becomes an ExportError."""
     with tempfile.TemporaryDirectory(prefix="keras_slm_convert_") as tmp:
@@ -81,12 +94,16 @@ def _run_isolated(options, timeout):
         out_path = os.path.join(tmp, "model.tflite")
         with open(options_path, "w") as f:
             json.dump(options, f)
-        proc = subprocess.run(
-            [sys.executable, "-m", "keras_slm.export._convert_worker", options_path, out_path],
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-        )
+        try:
+            proc = subprocess.run(
+                [sys.executable, "-m", "keras_slm.export._convert_worker", options_path, out_path],
+                capture_output=True,
+                text=True,
+                timeout=timeout,
+                preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,
+            )
+        except subprocess.TimeoutExpired:
+            raise ExportError(f"the TFLite conversion took over {timeout}s and was stopped") from None
         if proc.returncode == 0:
             with open(out_path, "rb") as f:
                 return f.read(), None

@@ -9,3 +9,4 @@ from keras_slm.models.classifiers import (
     lstm_classifier,
     stacked_lstm_classifier,
 )
+from keras_slm.models.text_classifier import TextClassifier

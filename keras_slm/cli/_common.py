@@ -1,0 +1,48 @@
+"""Argument groups and output helpers shared by the subcommands."""
+
+import json
+
+from keras_slm.export import QUANTIZE_MODES
+
+
+def add_data_options(parser):
+    parser.add_argument("--text-column", default="text", help="text column / JSON key (default: text)")
+    parser.add_argument("--label-column", default="label", help="label column / JSON key (default: label)")
+    parser.add_argument(
+        "--skip-bad-rows", action="store_true",
+        help="count, report and skip malformed rows instead of stopping at the first one",
+    )
+
+
+def read_data(path, args, require_label=True):
+    from keras_slm.data import read_classification
+
+    data = read_classification(
+        path, text_column=args.text_column, label_column=args.label_column,
+        skip_bad_rows=args.skip_bad_rows, require_label=require_label,
+    )
+    report_skipped(data.skipped)
+    return data
+
+
+def report_skipped(skipped, stream=None):
+    import sys
+
+    stream = stream or sys.stderr
+    if skipped:
+        print(f"skipped {len(skipped)} bad row(s):", file=stream)
+        for error in skipped[:10]:
+            print(f"  {error}", file=stream)
+        if len(skipped) > 10:
+            print(f"  ... and {len(skipped) - 10} more", file=stream)
+
+
+def add_quantize_option(parser, default="none", help_text=None):
+    parser.add_argument(
+        "--quantize", choices=QUANTIZE_MODES, default=default,
+        help=help_text or "quantization: none (float32), dynamic (int8 weights), float16, int8 (full integer)",
+    )
+
+
+def print_json(obj):
+    print(json.dumps(obj, indent=1, ensure_ascii=False))

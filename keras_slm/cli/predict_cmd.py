@@ -1,0 +1,30 @@
+"""keras-slm predict: label and scores for texts given as arguments or stdin lines."""
+
+import sys
+
+from keras_slm.cli._common import print_json
+
+
+def add_parser(sub):
+    p = sub.add_parser("predict", help="predict labels for texts (arguments, or one per line on stdin)")
+    p.add_argument("model", metavar="MODEL", help="model directory, its model.keras, or a .tflite file in it")
+    p.add_argument("texts", metavar="TEXT", nargs="*", help="texts to classify (default: read stdin lines)")
+    p.add_argument("--json", action="store_true", help="print a JSON list")
+    p.set_defaults(run=run)
+
+
+def run(args):
+    from keras_slm.errors import KerasSlmError
+    from keras_slm.models import TextClassifier
+
+    texts = args.texts or [line.rstrip("\n") for line in sys.stdin if line.strip()]
+    if not texts:
+        raise KerasSlmError("no texts given: pass them as arguments or one per line on stdin")
+    classifier = TextClassifier.load(args.model)
+    results = classifier.predict(texts)
+    if args.json:
+        print_json(results)
+        return
+    for r in results:
+        scores = "  ".join(f"{label}={p:.4f}" for label, p in r["scores"].items())
+        print(f"{r['label']}\t{scores}\t{r['text']}")

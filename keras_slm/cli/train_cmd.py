@@ -1,0 +1,89 @@
+"""keras-slm train: data file in, model directory (Keras + TFLite + metrics) out."""
+
+import json
+import os
+import time
+
+from keras_slm.cli._common import add_data_options, add_quantize_option, read_data
+
+CALIBRATION_FILE = "calibration.txt"
+
+
+def add_parser(sub):
+    p = sub.add_parser("train", help="train a text classifier and export it to TFLite")
+    p.add_argument("--data", required=True, help="training file (.tsv/.csv with header, or .jsonl)")
+    p.add_argument("--val", help="validation file (default: a seeded 10%% of --data)")
+    p.add_argument("--model", default="bilstm", choices=["awe", "lstm", "gru", "bilstm", "stacked_lstm"])
+    p.add_argument("--out", required=True, help="output model directory")
+    p.add_argument("--tokenizer", default="word", choices=["word", "char"],
+                   help="word: lowercase + split on [^\\w']+;  char: one token per CJK character")
+    p.add_argument("--epochs", type=int, default=5)
+    p.add_argument("--batch-size", type=int, default=32)
+    p.add_argument("--seq-len", type=int, default=64, help="token ids per text, incl. <START> (default 64)")
+    p.add_argument("--max-vocab", type=int, default=20000)
+    p.add_argument("--min-count", type=int, default=1)
+    p.add_argument("--lr", type=float, default=1e-3, help="Adam learning rate")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--patience", type=int, default=2, help="early stopping patience (epochs)")
+    add_quantize_option(p, help_text="also write a quantized model_<mode>.tflite (the float model.tflite is always written)")
+    add_data_options(p)
+    p.set_defaults(run=run)
+
+
+def write_export(classifier, out_dir, quantize, sample_texts, val):
+    from keras_slm.models.text_classifier import TFLITE_FILE
+
+    name = TFLITE_FILE if quantize == "none" else f"model_{quantize}.tflite"
+    report = classifier.export(
+        os.path.join(out_dir, name), quantize=quantize, sample_texts=sample_texts, eval_data=val,
+    )
+    return report
+
+
+def run(args):
+    from keras_slm import files
+    from keras_slm.models.text_classifier import METRICS_FILE
+    from keras_slm.training import holdout_split, train_classifier
+
+    train = read_data(args.data, args)
+    val = read_data(args.val, args) if args.val else None
+    if val is None:
+        train, val = holdout_split(train, 0.1, args.seed)
+        print(f"validation: a seeded 10% of {args.data} ({len(val)} rows)")
+    start = time.time()
+    classifier, history, metrics = train_classifier(
+        train, val, model=args.model, tokenizer=args.tokenizer, seq_len=args.seq_len,
+        max_vocab=args.max_vocab, min_count=args.min_count, epochs=args.epochs,
+        batch_size=args.batch_size, learning_rate=args.lr, seed=args.seed, patience=args.patience,
+    )
+    train_time = time.time() - start
+    os.makedirs(args.out, exist_ok=True)
+    classifier.save(args.out)
+    # Real texts kept beside the model for parity checks and int8 calibration at export time.
+    sample_texts = train.texts[:500]
+    files.write_text_atomic(
+        os.path.join(args.out, CALIBRATION_FILE), "".join(t.replace("\n", " ") + "\n" for t in sample_texts)
+    )
+    exports = {}
+    for mode in ["none"] + ([args.quantize] if args.quantize != "none" else []):
+        report = write_export(classifier, args.out, mode, sample_texts, val)
+        exports[mode] = report.to_dict()
+        print(f"\n{report.to_text()}")
+    summary = {
+        "validation": metrics,
+        "training": {
+            "data": os.path.abspath(args.data), "train_rows": len(train), "val_rows": len(val),
+            "model": args.model, "tokenizer": args.tokenizer, "seq_len": args.seq_len,
+            "epochs": args.epochs, "epochs_run": metrics["epochs_run"], "best_epoch": metrics["best_epoch"],
+            "batch_size": args.batch_size, "learning_rate": args.lr, "seed": args.seed,
+            "vocab_size": classifier.tokenizer.vocab_size, "wall_time_s": round(train_time, 1),
+            "params": int(classifier.model.count_params()),
+        },
+        "exports": exports,
+    }
+    files.write_text_atomic(os.path.join(args.out, METRICS_FILE), json.dumps(summary, indent=1, ensure_ascii=False))
+    print(
+        f"\nvalidation accuracy {metrics['accuracy']:.4f}, macro-F1 {metrics['macro_f1']:.4f} "
+        f"(best epoch {metrics['best_epoch']}/{metrics['epochs_run']}, {train_time:.0f}s)"
+    )
+    print(f"wrote {args.out}/: model.keras, model.tflite, tokenizer.json, vocab.txt, labels.txt, metrics.json")

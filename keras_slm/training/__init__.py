@@ -1,0 +1,3 @@
+"""Training routines."""
+
+from keras_slm.training.classification import holdout_split, train_classifier

@@ -1,0 +1,97 @@
+"""Trains a text classifier from `ClassificationData`: tokenizer, labels, model, fit."""
+
+import keras
+import numpy as np
+
+from keras_slm.data.labels import LabelVocabulary
+from keras_slm.data.pipeline import make_dataset
+from keras_slm.models.classifiers import build_classifier
+from keras_slm.models.text_classifier import TextClassifier
+from keras_slm.text import make_tokenizer
+
+
+def holdout_split(data, fraction=0.1, seed=0):
+    """(train, validation) with a seeded random `fraction` of rows held out."""
+    if not 0 < fraction < 1:
+        raise ValueError(f"`fraction` must be in (0, 1), received {fraction}.")
+    order = np.random.default_rng(seed).permutation(len(data))
+    n_val = max(1, int(round(len(data) * fraction)))
+    return data.subset(sorted(order[n_val:])), data.subset(sorted(order[:n_val]))
+
+
+def train_classifier(
+    train,
+    val=None,
+    *,
+    model="bilstm",
+    tokenizer="word",
+    seq_len=64,
+    max_vocab=20000,
+    min_count=1,
+    epochs=5,
+    batch_size=32,
+    learning_rate=1e-3,
+    seed=0,
+    val_fraction=0.1,
+    patience=2,
+    verbose=1,
+    callbacks=(),
+    model_kwargs=None,
+):
+    """Fits a tokenizer, a label vocabulary and a classifier; keeps the best epoch.
+
+    Args:
+        train: `ClassificationData` to train on.
+        val: `ClassificationData` to select the epoch on; None holds out a seeded
+            `val_fraction` of `train`.
+        model: "awe", "lstm", "gru", "bilstm" or "stacked_lstm".
+        tokenizer: "word" or "char".
+        seq_len: token ids per text (also the exported length).
+        max_vocab / min_count: vocabulary limits.
+        epochs / batch_size / learning_rate / seed: training settings.
+        patience: stop after this many epochs without a better validation accuracy.
+        verbose: Keras progress output (0 silent, 1 progress bar, 2 one line per epoch).
+        callbacks: extra Keras callbacks.
+        model_kwargs: extra builder arguments (e.g. {"units": 128}).
+
+    Returns:
+        (TextClassifier, history dict, validation metrics dict)
+
+    Example:
+    >>> from keras_slm.data import read_classification, sample_path
+    >>> data = read_classification(sample_path("sentiment_en.tsv"))
+    >>> clf, history, metrics = train_classifier(data, model="awe", epochs=1, verbose=0)  # doctest: +SKIP
+    """
+    keras.utils.set_random_seed(seed)
+    if val is None:
+        train, val = holdout_split(train, val_fraction, seed)
+    tok = make_tokenizer(tokenizer).fit(train.texts, min_count=min_count, max_size=max_vocab)
+    labels = LabelVocabulary.fit(train.labels)
+    x_train, y_train = tok.encode(train.texts, seq_len), labels.encode(train.labels, train)
+    x_val, y_val = tok.encode(val.texts, seq_len), labels.encode(val.labels, val)
+
+    net = build_classifier(model, tok.vocab_size, len(labels), **(model_kwargs or {}))
+    net.compile(
+        optimizer=keras.optimizers.Adam(learning_rate),
+        loss="sparse_categorical_crossentropy",
+        metrics=["accuracy"],
+    )
+    stop = keras.callbacks.EarlyStopping(
+        monitor="val_accuracy", patience=patience, restore_best_weights=True, mode="max"
+    )
+    history = net.fit(
+        make_dataset(x_train, y_train, batch_size, shuffle=True, seed=seed),
+        validation_data=make_dataset(x_val, y_val, 256),
+        epochs=epochs,
+        callbacks=[stop, *callbacks],
+        verbose=verbose,
+        shuffle=False,  # make_dataset shuffles (by length bucket) itself
+    )
+    if stop.best_weights is not None:
+        # EarlyStopping restores only when it stops early; keep the best epoch always.
+        net.set_weights(stop.best_weights)
+    classifier = TextClassifier(net, tok, labels, seq_len, family=model)
+    metrics = classifier.evaluate(val)
+    metrics["best_epoch"] = int(np.argmax(history.history["val_accuracy"])) + 1
+    metrics["epochs_run"] = len(history.history["val_accuracy"])
+    return classifier, history.history, metrics

@@ -1,0 +1,43 @@
+import re
+
+from setuptools import find_packages, setup
+
+with open("keras_slm/__init__.py") as f:
+    version = re.search(r'__version__ = "([^"]+)"', f.read()).group(1)
+
+with open("README.md", encoding="utf-8") as f:
+    long_description = f.read()
+
+setup(
+    name="keras-slm",
+    version=version,
+    description="Small language models for phones: Keras training, builtin-only TFLite export.",
+    long_description=long_description,
+    long_description_content_type="text/markdown",
+    license="Apache-2.0",
+    python_requires=">=3.11",
+    packages=find_packages(include=["keras_slm", "keras_slm.*"]),
+    package_data={"keras_slm.data": ["samples/*.tsv", "samples/*.md"]},
+    install_requires=[
+        # tensorflow, not tensorflow-cpu: tensorflow-text depends on `tensorflow`, and both
+        # together install TensorFlow twice.
+        "tensorflow==2.21.*",
+        "keras>=3.15",
+        "keras-hub>=0.32",
+        "tensorflow-text==2.21.*",
+        "tensorflow-datasets>=4.9",
+        "ai-edge-litert>=2.0",
+        "absl-py>=2.0",
+        "numpy>=1.26",
+        "scikit-learn>=1.5",
+    ],
+    extras_require={
+        "test": ["pytest>=8", "pytest-xdist>=3.5"],
+    },
+    entry_points={"console_scripts": ["keras-slm=keras_slm.cli:main"]},
+    classifiers=[
+        "Programming Language :: Python :: 3.11",
+        "License :: OSI Approved :: Apache Software License",
+        "Topic :: Scientific/Engineering :: Artificial Intelligence",
+    ],
+)
