@@ -2,8 +2,9 @@
 
 SST-2's train split mixes full sentences with their sub-phrases, so a random split leaks:
 a held-out sentence's phrases are in training and accuracy reads 8-10 points too high.
-This holds out whole long rows (full sentences) and removes from training every row that
-is a word-span of a held-out sentence.
+This holds out whole sentences (long rows that are no part of any other row, so they are
+tree roots, not phrases of a longer training sentence) and removes from training every
+row that is a word-span of a held-out sentence.
 
 Usage: python benchmarks/sst2_split.py --data ../shared/data/sst2/train.tsv --out runs/sst2
 Writes OUT/train.tsv and OUT/heldout.tsv. Takes a few seconds.
@@ -28,7 +29,17 @@ def main():
         rows = list(csv.reader(f, delimiter="\t", quoting=csv.QUOTE_NONE))[1:]
     long_rows = sorted({r[0] for r in rows if len(r[0].split()) >= args.min_words})
     random.Random(args.seed).shuffle(long_rows)
-    held = set(long_rows[: args.heldout])
+    exact = {}
+    for r in rows:
+        exact[r[0]] = exact.get(r[0], 0) + 1
+    corpus = "\n" + "\n".join(r[0] for r in rows) + "\n"
+    held = set()
+    for text in long_rows:
+        # A row found inside another row is a phrase of a longer sentence: not held out.
+        if corpus.count(text) == exact[text]:
+            held.add(text)
+            if len(held) == args.heldout:
+                break
     spans = set()
     for sentence in held:
         words = sentence.split()

@@ -1,0 +1,24 @@
+"""Smoke tests: the classification examples run end to end as a user would run them."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+@pytest.mark.parametrize(
+    "script, expected",
+    [("text_classification.py", "test accuracy"), ("sentiment_zh.py", "test accuracy (TFLite)")],
+)
+def test_example_runs(script, expected, tmp_path):
+    proc = subprocess.run(
+        [sys.executable, os.path.join(REPO, "examples", script), "--out", str(tmp_path), "--epochs", "2"],
+        capture_output=True, text=True, timeout=600, env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2"),
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert expected in proc.stdout
+    assert "Android (builtin ops only)  yes" in proc.stdout
+    assert os.path.exists(tmp_path / "model.tflite")
