@@ -7,7 +7,8 @@ tree roots, not phrases of a longer training sentence) and removes from training
 row that is a word-span of a held-out sentence.
 
 Usage: python benchmarks/sst2_split.py --data ../shared/data/sst2/train.tsv --out runs/sst2
-Writes OUT/train.tsv and OUT/heldout.tsv. Takes a few seconds.
+Writes OUT/train.tsv, OUT/heldout.tsv (test sentences) and OUT/val.tsv (validation
+sentences, for early stopping). Takes a few seconds.
 """
 
 import argparse
@@ -20,7 +21,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", default=os.path.join(os.path.dirname(__file__), "..", "..", "shared", "data", "sst2", "train.tsv"))
     parser.add_argument("--out", default="runs/sst2")
-    parser.add_argument("--heldout", type=int, default=1000, help="held-out sentences")
+    parser.add_argument("--heldout", type=int, default=1000, help="held-out test sentences")
+    parser.add_argument("--val", type=int, default=500, help="held-out validation sentences (for early stopping)")
     parser.add_argument("--min-words", type=int, default=12, help="a row this long counts as a sentence")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
@@ -38,7 +40,7 @@ def main():
         # A row found inside another row is a phrase of a longer sentence: not held out.
         if corpus.count(text) == exact[text]:
             held.add(text)
-            if len(held) == args.heldout:
+            if len(held) == args.heldout + args.val:
                 break
     spans = set()
     for sentence in held:
@@ -46,19 +48,21 @@ def main():
         for i in range(len(words)):
             for j in range(i + 1, len(words) + 1):
                 spans.add(" ".join(words[i:j]))
-    heldout = [r for r in rows if r[0] in held]
-    seen, heldout_unique = set(), []
-    for r in heldout:
-        if r[0] not in seen:
+    chosen = [t for t in long_rows if t in held]  # shuffled order: first --heldout are the test set
+    test_set, val_set = set(chosen[: args.heldout]), set(chosen[args.heldout :])
+    seen, heldout_unique, val_unique = set(), [], []
+    for r in rows:
+        if r[0] in held and r[0] not in seen:
             seen.add(r[0])
-            heldout_unique.append(r)
+            (heldout_unique if r[0] in test_set else val_unique).append(r)
     train = [r for r in rows if r[0] not in spans]
     os.makedirs(args.out, exist_ok=True)
-    for name, part in (("train.tsv", train), ("heldout.tsv", heldout_unique)):
+    for name, part in (("train.tsv", train), ("heldout.tsv", heldout_unique), ("val.tsv", val_unique)):
         with open(os.path.join(args.out, name), "w", encoding="utf-8") as f:
             f.write("text\tlabel\n")
             f.writelines(f"{t}\t{label}\n" for t, label in part)
-    print(f"train {len(train)} rows (removed {len(rows) - len(train)} overlapping), heldout {len(heldout_unique)} sentences")
+    print(f"train {len(train)} rows (removed {len(rows) - len(train)} overlapping), "
+          f"heldout {len(heldout_unique)} sentences, val {len(val_unique)} sentences")
 
 
 if __name__ == "__main__":

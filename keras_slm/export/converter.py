@@ -16,6 +16,7 @@ import tensorflow as tf
 from keras_slm import files
 from keras_slm.errors import ExportError
 from keras_slm.export._convert import QUANTIZE_MODES, convert_saved_model
+from keras_slm.export.compact import compact_tflite
 from keras_slm.export.inspection import inspect_tflite
 from keras_slm.export.latency import measure_latency
 from keras_slm.export.report import ExportReport
@@ -42,7 +43,16 @@ def _save_model(model, specs, directory):
     archive = keras.export.ExportArchive()
     archive.track(model)
     fn = functools.partial(model.__call__, training=False)
-    archive.add_endpoint("serve", lambda *args: fn(list(args) if len(args) > 1 else args[0]), input_signature=specs)
+    names = list(getattr(model, "output_names", None) or [])
+
+    def serve(*args):
+        outputs = fn(list(args) if len(args) > 1 else args[0])
+        flat = list(outputs) if isinstance(outputs, (list, tuple)) else [outputs]
+        if len(names) == len(flat) and len(set(names)) == len(names):
+            return dict(zip(names, flat))  # signature outputs named after the Keras outputs
+        return outputs
+
+    archive.add_endpoint("serve", serve, input_signature=specs)
     archive.write_out(directory, verbose=False)
 
 
@@ -152,7 +162,7 @@ def convert(
     int8_io=False,
     allow_flex=False,
     allow_custom_ops=False,
-    single_subgraph=False,
+    single_subgraph=None,
     sample_inputs=None,
     eval_data=None,
     latency_threads=(1, 2),
@@ -174,8 +184,9 @@ def convert(
         int8_io: with int8, make float outputs int8 too (scale/zero point in the file).
         allow_flex: allow TF (Flex) ops; the app then needs the Flex delegate.
         allow_custom_ops: allow custom ops; the app then needs their kernels.
-        single_subgraph: unroll RNNs into one subgraph (MediaPipe Tasks needs this; int8
-            always does it for RNNs, as calibrating WHILE loops crashes the converter).
+        single_subgraph: True unrolls RNNs into one subgraph (MediaPipe Tasks needs this);
+            None (default) unrolls only for int8, as calibrating WHILE loops crashes the
+            converter; False never unrolls (an int8 RNN then fails with an ExportError).
         sample_inputs: real ids to check parity against Keras (default: representative_data).
         eval_data: (ids, labels) to report accuracy of Keras vs the file.
         latency_threads: thread counts to time (empty: skip timing).
@@ -209,7 +220,9 @@ def convert(
     if quantize == "int8" and representative is None:
         raise ValueError("quantize='int8' needs `representative_data`: real token ids to calibrate on.")
 
-    unrolled = has_rnn(model) and (single_subgraph or quantize == "int8")
+    if single_subgraph is None:
+        single_subgraph = quantize == "int8"
+    unrolled = has_rnn(model) and single_subgraph
     export_model = unrolled_copy(model, seq_len) if unrolled else model
     specs = _input_specs(export_model, seq_len)
     names = [spec.name for spec in specs]
@@ -239,6 +252,8 @@ def convert(
     if failure is not None:
         raise _explain_failure(failure, model, quantize)
 
+    if unrolled:
+        data = compact_tflite(data)
     info = inspect_tflite(data)
     if info.flex_ops and not allow_flex:
         raise ExportError(f"conversion produced Flex ops {info.flex_ops} although allow_flex=False")

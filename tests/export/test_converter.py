@@ -164,3 +164,18 @@ def test_killed_export_leaves_existing_file_intact(tmp_path, delay):
         assert TFLiteModel(str(target)).predict(np.ones((1, 64), np.int32)).shape == (1, 2)
     leftovers = [p.name for p in tmp_path.iterdir() if p.name not in ("model.tflite", "export.py")]
     assert all(name.endswith(".tflite") and name.startswith(".model.tflite.partial-") for name in leftovers)
+
+
+def test_native_converter_crash_becomes_an_error(classifiers, sst2, tmp_path):
+    """Calibrating an LSTM's WHILE loop segfaults TF 2.21's converter; we must survive it.
+
+    If this starts failing because the conversion succeeds, upstream fixed the crash and
+    int8 RNNs no longer need unrolling.
+    """
+    clf = classifiers["lstm"]
+    target = tmp_path / "crash.tflite"
+    target.write_bytes(b"old")
+    with pytest.raises(ExportError, match=r"crashed \(SIG"):
+        convert(clf.model, str(target), seq_len=SEQ_LEN, quantize="int8", single_subgraph=False,
+                representative_data=clf.encode(sst2[0].texts[:50]), latency_threads=())
+    assert target.read_bytes() == b"old"
