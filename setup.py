@@ -30,6 +30,8 @@ setup(
         "absl-py>=2.0",
         "numpy>=1.26",
         "scikit-learn>=1.5",
+        # MediaPipe metadata writers (through keras_slm/export/_mediapipe_shim.py) and Tasks checks.
+        "mediapipe>=0.10",
     ],
     extras_require={
         "test": ["pytest>=8", "pytest-xdist>=3.5"],

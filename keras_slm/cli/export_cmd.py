@@ -1,6 +1,7 @@
 """keras-slm export: a trained model directory -> a .tflite file with a parity/latency report."""
 
 import os
+import sys
 
 from keras_slm.cli._common import add_data_options, add_quantize_option, print_json, read_data
 from keras_slm.cli.train_cmd import CALIBRATION_FILE
@@ -19,6 +20,14 @@ def add_parser(sub):
     p.add_argument("--allow-flex", action="store_true", help="allow TF (Flex) ops; the app then needs the Flex delegate")
     p.add_argument("--latency-runs", type=int, default=200, help="timed runs per thread count (default 200)")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.add_argument("--target", choices=("tflite", "android"), default="tflite",
+                   help="android: write a folder for app/src/main/assets (model.tflite with MediaPipe metadata, "
+                        "vocab, labels, golden.json, model card); needs --out FOLDER")
+    p.add_argument("--metadata", action="store_true",
+                   help="pack MediaPipe metadata (tokenizer, vocab, labels) into the .tflite file (implies --single-subgraph)")
+    p.add_argument("--golden", type=int, metavar="N",
+                   help="write golden.json beside the output: N real sentences (from --samples) -> token ids -> scores "
+                        "(android target: default 100)")
     add_data_options(p)
     p.set_defaults(run=run)
 
@@ -38,17 +47,46 @@ def read_samples(path):
 def run(args):
     from keras_slm.models import TextClassifier
 
-    classifier = TextClassifier.load(args.model)
     samples = read_samples(args.samples or os.path.join(args.model, CALIBRATION_FILE))
+    if args.target == "android":
+        return run_android(args, samples)
+    classifier = TextClassifier.load(args.model)
     eval_data = read_data(args.eval, args) if args.eval else None
     default = "model.tflite" if args.quantize == "none" else f"model_{args.quantize}.tflite"
     out = args.out or os.path.join(args.model, default)
     report = classifier.export(
         out, quantize=args.quantize, sample_texts=samples, eval_data=eval_data,
         num_calibration_samples=args.calibration_samples, int8_io=args.int8_io,
-        allow_flex=args.allow_flex, single_subgraph=args.single_subgraph, latency_runs=args.latency_runs,
+        allow_flex=args.allow_flex, single_subgraph=True if (args.single_subgraph or args.metadata) else None,
+        latency_runs=args.latency_runs,
     )
+    if args.metadata:
+        from keras_slm.export import write_metadata
+
+        write_metadata(out, tokenizer=classifier.tokenizer, labels=classifier.labels)
+    if args.golden:
+        from keras_slm.export import write_golden
+
+        golden = os.path.join(os.path.dirname(os.path.abspath(out)), "golden.json")
+        write_golden(golden, classifier, samples, tflite=out, n=args.golden, quantize=args.quantize)
+        print(f"wrote {golden}", file=sys.stderr)
     if args.json:
         print_json(report.to_dict())
     else:
         print(report.to_text())
+
+
+def run_android(args, samples):
+    from keras_slm.errors import KerasSlmError
+    from keras_slm.export import export_android
+
+    if not args.out or args.out.endswith(".tflite"):
+        raise KerasSlmError("--target android needs --out FOLDER (a folder to copy into app/src/main/assets)")
+    result = export_android(
+        args.model, args.out, quantize=args.quantize, samples=samples, golden=args.golden or 100,
+        latency_runs=args.latency_runs, int8_io=args.int8_io, num_calibration_samples=args.calibration_samples,
+    )
+    if args.json:
+        print_json(result.to_dict())
+    else:
+        print(result.to_text())

@@ -7,3 +7,6 @@ from keras_slm.export.latency import measure_latency
 from keras_slm.export.report import ExportReport
 from keras_slm.export.runtime import TFLiteModel
 from keras_slm.export.unroll import unrolled_copy
+from keras_slm.export.metadata import ModelInfo, read_associated_file, read_metadata, write_metadata
+from keras_slm.export.golden import read_golden, write_golden, write_tokenizer_golden
+from keras_slm.export.android import AndroidExport, export_android, mediapipe_scores

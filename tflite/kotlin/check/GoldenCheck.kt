@@ -1,0 +1,138 @@
+// Replays golden.json files through the Kotlin reference code on the JVM.
+//
+//   java -jar check.jar path/to/golden.json [more.json or folders ...]
+//
+// Tokenizer goldens ("format": "keras-slm-golden"): every case's tokens and ids must match.
+// Post-processing goldens ("format": "keras-slm-postprocess"): softmax, top-k, entity spans.
+// Prints one line per file and a final "RESULT {json}" line; exits 1 on any mismatch.
+package check
+
+import java.io.File
+import kerasslm.CharTokenizer
+import kerasslm.EntitySpan
+import kerasslm.PostProcessing
+import kerasslm.Vocabulary
+import kerasslm.WordPieceTokenizer
+import kerasslm.WordTokenizer
+
+@Suppress("UNCHECKED_CAST")
+fun Any?.obj(): Map<String, Any?> = this as Map<String, Any?>
+
+@Suppress("UNCHECKED_CAST")
+fun Any?.list(): List<Any?> = this as List<Any?>
+
+fun Any?.ints(): List<Int> = list().map { (it as Double).toInt() }
+
+fun Any?.floats(): FloatArray = list().map { (it as Double).toFloat() }.toFloatArray()
+
+class Tally(val file: String) {
+    var cases = 0
+    val failures = ArrayList<String>()
+
+    fun check(ok: Boolean, what: () -> String) {
+        cases++
+        if (!ok) failures.add(what())
+    }
+}
+
+fun checkTokenizer(file: File, doc: Map<String, Any?>, tally: Tally) {
+    val config = doc["tokenizer"].obj()
+    val kind = config["kind"] as String
+    val lowercase = config["lowercase"] as? Boolean ?: true
+    val vocab = Vocabulary.load(File(file.parentFile, config["vocab_file"] as? String ?: "vocab.txt").inputStream())
+    val seqLen = (doc["seq_len"] as? Double)?.toInt()
+    for (case in doc["cases"].list().map { it.obj() }) {
+        val text = case["text"] as String
+        val tokens = case["tokens"].list().map { it as String }
+        val ids = case["ids"].ints()
+        val gotTokens: List<String>
+        val gotIds: List<Int>
+        when (kind) {
+            "word", "char" -> {
+                val tokenizer = if (kind == "char") CharTokenizer(vocab, lowercase) else WordTokenizer(vocab, lowercase)
+                gotTokens = tokenizer.tokenize(text)
+                gotIds = tokenizer.encode(text, seqLen!!).toList()
+            }
+            "wordpiece" -> {
+                val tokenizer = WordPieceTokenizer(
+                    vocab, lowercase,
+                    stripAccents = config["strip_accents"] as? Boolean ?: true,
+                    splitOnCjk = config["split_on_cjk"] as? Boolean ?: true
+                )
+                gotTokens = tokenizer.tokenize(text)
+                gotIds = tokenizer.encode(text).toList()
+            }
+            else -> error("${file.path}: unknown tokenizer kind '$kind'")
+        }
+        tally.check(gotTokens == tokens && gotIds == ids) {
+            "text=${quote(text)}\n    expected tokens=$tokens ids=$ids\n    kotlin   tokens=$gotTokens ids=$gotIds"
+        }
+    }
+}
+
+fun checkPostProcess(doc: Map<String, Any?>, tally: Tally) {
+    for (case in doc["softmax"].list().map { it.obj() }) {
+        val got = PostProcessing.softmax(case["logits"].floats())
+        val want = case["probabilities"].floats()
+        val ok = got.size == want.size && got.indices.all { Math.abs(got[it] - want[it]) <= 1e-6f + 1e-5f * want[it] }
+        tally.check(ok) { "softmax ${case["logits"]}: expected ${want.toList()} got ${got.toList()}" }
+    }
+    for (case in doc["top_k"].list().map { it.obj() }) {
+        val scores = case["scores"].floats()
+        val labels = scores.indices.map { "c$it" }
+        val got = PostProcessing.topK(scores, labels, (case["k"] as Double).toInt()).map { it.index }
+        tally.check(got == case["indices"].ints()) { "top_k ${case["scores"]}: expected ${case["indices"]} got $got" }
+    }
+    val tags = doc["tags"].list().map { it as String }
+    for (case in doc["entities"].list().map { it.obj() }) {
+        val ids = case["tag_ids"].ints().toIntArray()
+        val want = case["spans"].list().map { val s = it.list(); EntitySpan(s[0] as String, (s[1] as Double).toInt(), (s[2] as Double).toInt()) }
+        val got = PostProcessing.entitySpans(ids, tags)
+        tally.check(got == want) { "entities ${ids.map { tags[it] }}: expected $want got $got" }
+    }
+    for (case in doc["argmax_rows"].list().map { it.obj() }) {
+        val got = PostProcessing.argmaxRows(case["scores"].floats(), (case["num_tags"] as Double).toInt()).toList()
+        tally.check(got == case["tag_ids"].ints()) { "argmax_rows: expected ${case["tag_ids"]} got $got" }
+    }
+    for (case in doc["dequantize"].list().map { it.obj() }) {
+        val q = case["values"].ints().map { it.toByte() }.toByteArray()
+        val got = PostProcessing.dequantize(q, (case["scale"] as Double).toFloat(), (case["zero_point"] as Double).toInt())
+        val want = case["floats"].floats()
+        tally.check(got.indices.all { Math.abs(got[it] - want[it]) <= 1e-6f }) { "dequantize: expected ${want.toList()} got ${got.toList()}" }
+    }
+}
+
+fun quote(s: String): String = "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\""
+
+fun goldenFiles(args: Array<String>): List<File> = args.flatMap { arg ->
+    val f = File(arg)
+    if (f.isDirectory) f.walk().filter { it.isFile && it.name.endsWith(".json") && it.name != "model.json" }.sorted().toList()
+    else listOf(f)
+}
+
+fun main(args: Array<String>) {
+    if (args.isEmpty()) {
+        System.err.println("usage: java -jar check.jar GOLDEN.json|FOLDER ...")
+        System.exit(2)
+    }
+    val tallies = ArrayList<Tally>()
+    files@ for (file in goldenFiles(args)) {
+        val doc = MiniJson(file.readText(Charsets.UTF_8)).parse().obj()
+        val tally = Tally(file.path)
+        when (doc["format"]) {
+            "keras-slm-golden" -> checkTokenizer(file, doc, tally)
+            "keras-slm-postprocess" -> checkPostProcess(doc, tally)
+            else -> continue@files
+        }
+        tallies.add(tally)
+        val passed = tally.cases - tally.failures.size
+        val what = (doc["tokenizer"] as? Map<*, *>)?.get("kind") ?: "postprocess"
+        println("${if (tally.failures.isEmpty()) "PASS" else "FAIL"} ${file.path} [$what] $passed/${tally.cases}")
+        for (failure in tally.failures.take(5)) println("  $failure")
+    }
+    val cases = tallies.sumBy { it.cases }
+    val failed = tallies.sumBy { it.failures.size }
+    val perFile = tallies.joinToString(",") { "{\"file\":${quote(it.file)},\"cases\":${it.cases},\"failed\":${it.failures.size}}" }
+    println("RESULT {\"files\":[${perFile}],\"cases\":$cases,\"failed\":$failed}")
+    System.exit(if (failed == 0 && cases > 0) 0 else 1)
+}
