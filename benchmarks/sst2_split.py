@@ -7,8 +7,9 @@ tree roots, not phrases of a longer training sentence) and removes from training
 row that is a word-span of a held-out sentence.
 
 Usage: python benchmarks/sst2_split.py --data ../shared/data/sst2/train.tsv --out runs/sst2
-Writes OUT/train.tsv, OUT/heldout.tsv (test sentences) and OUT/val.tsv (validation
-sentences, for early stopping). Takes a few seconds.
+Writes OUT/train.tsv, OUT/heldout.tsv (test sentences) and, with --val N, OUT/val.tsv
+(validation sentences for early stopping; their phrases also leave training, which costs
+training data). Takes a few seconds.
 """
 
 import argparse
@@ -22,7 +23,7 @@ def main():
     parser.add_argument("--data", default=os.path.join(os.path.dirname(__file__), "..", "..", "shared", "data", "sst2", "train.tsv"))
     parser.add_argument("--out", default="runs/sst2")
     parser.add_argument("--heldout", type=int, default=1000, help="held-out test sentences")
-    parser.add_argument("--val", type=int, default=500, help="held-out validation sentences (for early stopping)")
+    parser.add_argument("--val", type=int, default=0, help="held-out validation sentences (for early stopping)")
     parser.add_argument("--min-words", type=int, default=12, help="a row this long counts as a sentence")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
@@ -57,7 +58,8 @@ def main():
             (heldout_unique if r[0] in test_set else val_unique).append(r)
     train = [r for r in rows if r[0] not in spans]
     os.makedirs(args.out, exist_ok=True)
-    for name, part in (("train.tsv", train), ("heldout.tsv", heldout_unique), ("val.tsv", val_unique)):
+    parts = [("train.tsv", train), ("heldout.tsv", heldout_unique)] + ([("val.tsv", val_unique)] if val_unique else [])
+    for name, part in parts:
         with open(os.path.join(args.out, name), "w", encoding="utf-8") as f:
             f.write("text\tlabel\n")
             f.writelines(f"{t}\t{label}\n" for t, label in part)
