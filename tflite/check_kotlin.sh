@@ -17,7 +17,7 @@ if ! command -v kotlinc >/dev/null 2>&1; then
     if [ "$(id -u)" != "0" ]; then sudo="sudo"; fi
     export DEBIAN_FRONTEND=noninteractive
     $sudo apt-get update -q >&2
-    $sudo apt-get install -y -q --no-install-recommends kotlin >&2
+    $sudo apt-get install -y -q kotlin >&2
 fi
 command -v java >/dev/null 2>&1 || { echo "java not found: install a JDK (e.g. openjdk-17-jdk-headless)" >&2; exit 3; }
 
