@@ -31,6 +31,10 @@ def atomic_path(path):
         prefix=f".{base}.partial-", suffix=os.path.splitext(base)[1], dir=directory
     )
     os.close(fd)
+    # mkstemp makes the file 0600; give it the mode a plain open() would (umask applied).
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o666 & ~umask)
     try:
         yield tmp
         os.replace(tmp, path)
