@@ -11,14 +11,23 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 src="$here/kotlin"
 
-if ! command -v kotlinc >/dev/null 2>&1; then
-    echo "kotlinc not found: installing Debian's kotlin package" >&2
-    sudo=""
-    if [ "$(id -u)" != "0" ]; then sudo="sudo"; fi
-    export DEBIAN_FRONTEND=noninteractive
-    $sudo apt-get update -q >&2
-    $sudo apt-get install -y -q kotlin >&2
-fi
+install_kotlin() {
+    # Two test workers may get here at once: one installs, the other waits for the lock
+    # and then finds kotlinc (two apt-get runs at once fail on dpkg's lock).
+    exec 9>"${TMPDIR:-/tmp}/keras-slm-kotlin-install.lock"
+    flock 9
+    if ! command -v kotlinc >/dev/null 2>&1; then
+        echo "kotlinc not found: installing Debian's kotlin package" >&2
+        sudo=""
+        if [ "$(id -u)" != "0" ]; then sudo="sudo"; fi
+        export DEBIAN_FRONTEND=noninteractive
+        $sudo apt-get update -q >&2
+        $sudo apt-get install -y -q kotlin >&2
+    fi
+    exec 9>&-
+}
+
+command -v kotlinc >/dev/null 2>&1 || install_kotlin
 command -v java >/dev/null 2>&1 || { echo "java not found: install a JDK (e.g. openjdk-17-jdk-headless)" >&2; exit 3; }
 
 sources=$(find "$src" -name '*.kt' | sort)
