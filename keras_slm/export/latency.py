@@ -30,8 +30,10 @@ def measure_latency(path_or_bytes, threads=(1, 2), runs=200, warmup=20, inputs=N
         if inputs is None:
             feed = []
             for detail in runner.inputs:
-                row = np.full(detail["shape"], 3, dtype=detail["dtype"])
-                row.reshape(-1)[0] = 1
+                # BERT-style inputs: a mask of ones, segment ids of zeros (3 is out of range).
+                fill = 0 if "type_ids" in detail["name"] else 1 if "mask" in detail["name"] else 3
+                row = np.full(detail["shape"], fill, dtype=detail["dtype"])
+                row.reshape(-1)[0] = 1 if fill == 3 else fill
                 feed.append(row)
         else:
             feed = [np.asarray(a) for a in inputs]

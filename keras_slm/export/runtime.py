@@ -4,6 +4,22 @@ import numpy as np
 from ai_edge_litert.interpreter import Interpreter
 
 
+# The converter does not keep the Keras input order of a multi-input model; BERT-style
+# models (keras_slm.models.transformer_*) declare their inputs in this order.
+BERT_INPUT_ORDER = ("input_word_ids", "input_mask", "input_type_ids")
+
+
+def _ordered_inputs(details):
+    """Input details in BERT order when the file has BERT-style inputs, else as the file has them."""
+    def rank(detail):
+        return next((i for i, name in enumerate(BERT_INPUT_ORDER) if name in detail["name"]), None)
+
+    ranks = [rank(d) for d in details]
+    if len(details) > 1 and None not in ranks and len(set(ranks)) == len(ranks):
+        return [d for _, d in sorted(zip(ranks, details), key=lambda pair: pair[0])]
+    return details
+
+
 class TFLiteModel:
     """A batch-1 .tflite file run like a Keras model: `predict(ids) -> scores`.
 
@@ -27,7 +43,7 @@ class TFLiteModel:
             self.interpreter = Interpreter(model_path=str(path_or_bytes), num_threads=num_threads)
             self.path = str(path_or_bytes)
         self.interpreter.allocate_tensors()
-        self.inputs = self.interpreter.get_input_details()
+        self.inputs = _ordered_inputs(self.interpreter.get_input_details())
         self.outputs = self.interpreter.get_output_details()
         self.seq_len = int(self.inputs[0]["shape"][-1])
 

@@ -10,3 +10,6 @@ from keras_slm.models.classifiers import (
     stacked_lstm_classifier,
 )
 from keras_slm.models.text_classifier import TextClassifier
+from keras_slm.models.transformer_classifier import build_transformer_classifier, transformer_classifier
+from keras_slm.models.transformer_encoder import PRESETS as TRANSFORMER_PRESETS
+from keras_slm.models.transformer_encoder import build_encoder, transformer_encoder

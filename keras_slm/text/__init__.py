@@ -13,8 +13,9 @@ from keras_slm.text.vocab_tokenizer import (
     tokenizer_from_config,
 )
 from keras_slm.text.word_tokenizer import WordTokenizer
+from keras_slm.text.wordpiece_tokenizer import WordPieceTokenizer
 
-TOKENIZERS = {"word": WordTokenizer, "char": CharTokenizer}
+TOKENIZERS = {"word": WordTokenizer, "char": CharTokenizer, "wordpiece": WordPieceTokenizer}
 
 
 def make_tokenizer(kind):
