@@ -37,3 +37,11 @@ class ExportError(KerasSlmError):
 
 class ModelDirError(KerasSlmError):
     """A model directory or file is missing parts or is not one of ours."""
+
+
+class BundleError(KerasSlmError):
+    """A model bundle is incomplete, unsafe (path traversal, symlinks) or fails its checksums."""
+
+
+class RegistryError(KerasSlmError):
+    """A registry operation was refused (unknown model or version, version already published, ...)."""
