@@ -1,8 +1,9 @@
-"""Data readers, label vocabularies, tf.data pipelines and bundled sample data."""
+"""Data readers (classification, CoNLL NER), label vocabularies, tf.data pipelines and bundled sample data."""
 
 import os
 
 from keras_slm.data.classification import ClassificationData, read_classification
+from keras_slm.data.conll import NerData, bio_spans, read_conll, spans_to_bio, to_bio, write_conll
 from keras_slm.data.labels import LabelVocabulary
 
 
