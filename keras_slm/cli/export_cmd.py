@@ -4,6 +4,7 @@ import os
 import sys
 
 from keras_slm.cli._common import add_data_options, add_quantize_option, print_json, read_data
+from keras_slm.cli.registry_cmd import add_bundle_option, bundle_after
 from keras_slm.cli.train_cmd import CALIBRATION_FILE
 
 
@@ -29,7 +30,8 @@ def add_parser(sub):
                    help="write golden.json beside the output: N real sentences (from --samples) -> token ids -> scores "
                         "(android target: default 100)")
     add_data_options(p)
-    p.set_defaults(run=run)
+    add_bundle_option(p)
+    p.set_defaults(run=bundle_after(run, "model"))
 
 
 def read_samples(path):

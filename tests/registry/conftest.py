@@ -3,22 +3,7 @@ import threading
 
 import pytest
 
-from tests.registry.tiny_model import tiny_model_dir
-
-
-@pytest.fixture(scope="session")
-def model_dir(tmp_path_factory):
-    """A trained AWE model directory (see tests/registry/tiny_model.py)."""
-    return tiny_model_dir(tmp_path_factory)
-
-
-@pytest.fixture(scope="session")
-def bundle_dir(model_dir, tmp_path_factory):
-    """A bundle folder built from `model_dir` (treat as read-only; copy before tampering)."""
-    from keras_slm.registry import build_bundle
-
-    out = str(tmp_path_factory.mktemp("bundle") / "tiny-awe")
-    return build_bundle(model_dir, out, name="tiny-awe", language="en", licence="Apache-2.0")
+from tests.registry.tiny_model import bundle_dir, model_dir  # noqa: F401 (fixtures)
 
 
 @pytest.fixture(scope="session")

@@ -172,3 +172,21 @@ def test_model_dir_without_tflite_is_refused(model_dir, tmp_path):
         shutil.copy(os.path.join(model_dir, name), partial / name)
     with pytest.raises(ModelDirError, match="no model.tflite"):
         build_bundle(str(partial), str(tmp_path / "out"))
+
+
+def test_train_and_export_write_bundles_on_request(model_dir, tmp_path, capsys):
+    from keras_slm.cli import main
+
+    archive = os.path.join(os.path.dirname(model_dir), "trained.tar.gz")  # keras-slm train --bundle
+    trained = open_bundle(archive, str(tmp_path / "trained"))
+    assert trained.card["name"] == "tiny-awe" and trained.card["language"] == "en"
+    assert trained.files["model.tflite"]["sha256"] == sha256_file(os.path.join(model_dir, "model.tflite"))
+
+    work = str(tmp_path / "model")
+    shutil.copytree(model_dir, work)
+    rc = main(["export", work, "--quantize", "float16", "--latency-runs", "5", "--bundle", str(tmp_path / "b"),
+               "--bundle-licence", "CC-BY-4.0"])
+    assert rc == 0
+    assert "wrote bundle" in capsys.readouterr().out
+    exported = open_bundle(str(tmp_path / "b"))
+    assert "model_float16.tflite" in exported.files and exported.card["licence"] == "CC-BY-4.0"

@@ -1,0 +1,155 @@
+"""Predictors for the server: a TFLite file and its tokenizer, run by a pool of interpreters.
+
+A LiteRT `Interpreter` is not thread-safe, but `invoke()` releases the GIL: a pool of N
+interpreters over the same file lets N requests run at once on N cores. Requests borrow an
+interpreter for the whole batch and give it back; if none frees up within `acquire_timeout`
+seconds the request fails fast with `PoolBusy` (served as 503) instead of queueing forever.
+
+Only NumPy, the LiteRT interpreter and keras-slm's tokenizers are imported: no TensorFlow,
+so a server starts in about a second and stays small.
+"""
+
+import contextlib
+import json
+import os
+import queue
+import threading
+
+import numpy as np
+
+from keras_slm.errors import ModelDirError
+
+
+class PoolBusy(Exception):
+    """No interpreter became free in time."""
+
+
+class InterpreterPool:
+    """N LiteRT interpreters over one .tflite file, lent out one request at a time.
+
+    Args:
+        path: the .tflite file.
+        size: number of interpreters (concurrent inferences).
+        num_threads: threads per interpreter (1 is best when `size` covers the cores).
+        acquire_timeout: seconds a request waits for a free interpreter.
+
+    Example:
+    >>> pool = InterpreterPool("model.tflite", size=2)  # doctest: +SKIP
+    >>> with pool.borrow() as interpreter:  # doctest: +SKIP
+    ...     interpreter.invoke()
+    """
+
+    def __init__(self, path, size=2, num_threads=1, acquire_timeout=10.0):
+        from ai_edge_litert.interpreter import Interpreter
+
+        if size < 1:
+            raise ValueError(f"`size` must be at least 1, received {size}.")
+        self.path = os.fspath(path)
+        self.size = int(size)
+        self.acquire_timeout = acquire_timeout
+        self._free = queue.Queue()
+        self._lock = threading.Lock()
+        self.in_use = 0
+        for _ in range(self.size):
+            interpreter = Interpreter(model_path=self.path, num_threads=num_threads)
+            interpreter.allocate_tensors()
+            self._free.put(interpreter)
+
+    @contextlib.contextmanager
+    def borrow(self):
+        try:
+            interpreter = self._free.get(timeout=self.acquire_timeout)
+        except queue.Empty:
+            raise PoolBusy(f"all {self.size} interpreters busy for {self.acquire_timeout}s") from None
+        with self._lock:
+            self.in_use += 1
+        try:
+            yield interpreter
+        finally:
+            with self._lock:
+                self.in_use -= 1
+            self._free.put(interpreter)
+
+
+class TextClassifierPredictor:
+    """Labels and scores for texts, from a model folder's TFLite file, tokenizer and labels.
+
+    Args:
+        directory: a model directory or bundle folder (config.json, tokenizer.json, labels.txt).
+        tflite: the .tflite file to serve (default: directory/model.tflite).
+        pool_size: interpreters in the pool.
+        acquire_timeout: seconds to wait for a free interpreter.
+
+    Example:
+    >>> p = TextClassifierPredictor("runs/sst2")  # doctest: +SKIP
+    >>> p.predict(["a gorgeous, witty film"])[0]["label"]  # doctest: +SKIP
+    'positive'
+    """
+
+    task = "text_classification"
+
+    def __init__(self, directory, tflite=None, pool_size=2, acquire_timeout=10.0):
+        from keras_slm.data.labels import LabelVocabulary
+        from keras_slm.text import load_tokenizer
+
+        self.directory = os.fspath(directory)
+        self.tflite = os.fspath(tflite or os.path.join(self.directory, "model.tflite"))
+        if not os.path.isfile(self.tflite):
+            raise ModelDirError(f"{self.tflite}: no such TFLite file; export the model first (keras-slm export)")
+        with open(os.path.join(self.directory, "config.json"), encoding="utf-8") as f:
+            self.config = json.load(f)
+        self.tokenizer = load_tokenizer(self.directory)
+        self.labels = LabelVocabulary.load(self.directory).labels
+        self.pool = InterpreterPool(self.tflite, size=pool_size, acquire_timeout=acquire_timeout)
+        with self.pool.borrow() as interpreter:
+            inputs = interpreter.get_input_details()
+            self._output = interpreter.get_output_details()[0]
+        if len(inputs) != 1:
+            raise ModelDirError(f"{self.tflite}: expected one token-id input, found {len(inputs)}")
+        self._input = inputs[0]
+        self.seq_len = int(self._input["shape"][-1])
+        if self.seq_len != int(self.config.get("seq_len", self.seq_len)):
+            raise ModelDirError(f"{self.tflite}: input length {self.seq_len} differs from config.json seq_len {self.config['seq_len']}")
+
+    def scores(self, texts):
+        """Class probabilities `[len(texts), num_labels]` (float32)."""
+        ids = self.tokenizer.encode(list(texts), self.seq_len).astype(self._input["dtype"])
+        rows = []
+        with self.pool.borrow() as interpreter:
+            for i in range(len(ids)):
+                interpreter.set_tensor(self._input["index"], ids[i : i + 1])
+                interpreter.invoke()
+                rows.append(interpreter.get_tensor(self._output["index"]).reshape(-1).copy())
+        out = np.stack(rows).astype(np.float32)
+        scale, zero_point = self._output["quantization"]
+        if self._output["dtype"] in (np.int8, np.uint8) and scale:
+            out = (out - zero_point) * scale
+        if out.shape[1] == 1:  # sigmoid head: P(labels[1])
+            out = np.concatenate([1 - out, out], axis=1)
+        return out
+
+    def predict(self, texts):
+        """[{"label", "score", "scores": {label: p}}] per text."""
+        results = []
+        for row in self.scores(texts):
+            best = int(row.argmax())
+            results.append({
+                "label": self.labels[best], "score": float(row[best]),
+                "scores": {label: float(p) for label, p in zip(self.labels, row)},
+            })
+        return results
+
+
+PREDICTORS = {TextClassifierPredictor.task: TextClassifierPredictor}
+
+
+def make_predictor(directory, tflite=None, pool_size=2, acquire_timeout=10.0):
+    """The predictor for the task in directory/config.json."""
+    path = os.path.join(os.fspath(directory), "config.json")
+    if not os.path.isfile(path):
+        raise ModelDirError(f"{directory}: no config.json; not a keras-slm model directory or bundle")
+    with open(path, encoding="utf-8") as f:
+        task = json.load(f).get("task")
+    if task not in PREDICTORS:
+        raise ModelDirError(f"{directory}: serving supports tasks {sorted(PREDICTORS)}; this model's task is {task!r}")
+    return PREDICTORS[task](directory, tflite=tflite, pool_size=pool_size, acquire_timeout=acquire_timeout)
