@@ -1,3 +1,6 @@
 """Reusable Keras layers."""
 
+from keras_slm.layers.crf import CRF
 from keras_slm.layers.masked_mean_pooling import MaskedMeanPooling
+from keras_slm.layers.tag_argmax import TagArgmax
+from keras_slm.layers.token_features import SplitTokenFeatures
