@@ -4,7 +4,6 @@ The card is written twice into a bundle: `model_card.json` (read by the registry
 compare and lineage) and `MODEL_CARD.md` (read by people).
 """
 
-import hashlib
 import json
 import os
 
@@ -13,14 +12,6 @@ CARD_MARKDOWN = "MODEL_CARD.md"
 DEFAULT_LICENCE = "unspecified"
 # Metrics that describe training, not quality; kept out of the card's headline metrics.
 _NOT_QUALITY = {"epochs_run", "best_epoch", "skipped", "support", "n"}
-
-
-def _sha256_file(path):
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def headline_metrics(metrics):
@@ -46,7 +37,9 @@ def training_data_lineage(metrics, data=None):
         if not data and training.get("train_rows") is not None:
             entry["rows"] = int(training["train_rows"]) + int(training.get("val_rows") or 0)
         if os.path.isfile(path):
-            entry["sha256"] = _sha256_file(path)
+            from keras_slm.registry.bundle import sha256_file  # bundle imports this module
+
+            entry["sha256"] = sha256_file(path)
         lineage.append(entry)
     return lineage
 

@@ -15,8 +15,8 @@ import json
 import os
 import shutil
 import sqlite3
-import tempfile
 
+from keras_slm import files
 from keras_slm.errors import RegistryError
 from keras_slm.registry.registry import Registry, VersionTaken
 
@@ -72,18 +72,12 @@ class LocalRegistry(Registry):
 
     def _put_blob(self, sha256, src):
         path = self._blob_path(sha256)
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".blob-", dir=os.path.dirname(path))
-        try:
-            with os.fdopen(fd, "wb") as out, open(src, "rb") as f:
+        with files.atomic_path(path) as tmp:  # identical content under an identical name: racing writers agree
+            with open(src, "rb") as f, open(tmp, "wb") as out:
                 shutil.copyfileobj(f, out)
                 out.flush()
                 os.fsync(out.fileno())
             os.chmod(tmp, 0o444)
-            os.replace(tmp, path)
-        finally:
-            if os.path.exists(tmp):
-                os.remove(tmp)
 
     def _get_blob(self, sha256, dst):
         path = self._blob_path(sha256)
