@@ -1,0 +1,89 @@
+"""keras-slm distill: a teacher model directory + data in, a small student model directory out."""
+
+import json
+import os
+import time
+
+from keras_slm.cli._common import add_data_options, add_quantize_option, read_data
+from keras_slm.errors import KerasSlmError
+
+# Listed here so `--help` does not import TensorFlow (keras_slm.models.classifiers / transformer_encoder).
+STUDENTS = ("awe", "lstm", "gru", "bilstm", "stacked_lstm", "tiny_2x128", "small_4x256", "base_6x384")
+
+
+def add_parser(sub):
+    p = sub.add_parser("distill", help="train a small student classifier from a teacher's soft scores")
+    p.add_argument("--teacher", required=True, help="teacher model directory (from `keras-slm train`), or its .tflite")
+    p.add_argument("--student", default="bilstm", choices=STUDENTS, help="student family or transformer preset")
+    p.add_argument("--data", required=True, help="training file (.tsv/.csv with header, or .jsonl)")
+    p.add_argument("--val", help="validation file (default: a seeded 10%% of --data)")
+    p.add_argument("--out", required=True, help="output model directory for the student")
+    p.add_argument("--temperature", type=float, default=2.0, help="softening temperature (default 2)")
+    p.add_argument("--alpha", type=float, default=0.5, help="weight of the hard-label loss (default 0.5)")
+    p.add_argument("--tokenizer", default="word", choices=["word", "char"], help="student tokenizer (RNN/AWE)")
+    p.add_argument("--epochs", type=int, default=5)
+    p.add_argument("--batch-size", type=int, default=32)
+    p.add_argument("--seq-len", type=int, default=64)
+    p.add_argument("--max-vocab", type=int, default=20000)
+    p.add_argument("--lr", type=float, help="learning rate (default 1e-3; transformer students 5e-4)")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--patience", type=int, default=2)
+    add_quantize_option(p, help_text="also write a quantized model_<mode>.tflite")
+    add_data_options(p)
+    p.set_defaults(run=run)
+
+
+def run(args):
+    from keras_slm import files
+    from keras_slm.cli.train_cmd import write_export
+    from keras_slm.models.text_classifier import METRICS_FILE, TextClassifier
+    from keras_slm.training import holdout_split
+    from keras_slm.training.distillation import distill_classifier
+
+    if not 0 <= args.alpha <= 1 or args.temperature <= 0:
+        raise KerasSlmError(f"--alpha must be in [0, 1] and --temperature > 0 (got {args.alpha}, {args.temperature})")
+    teacher = TextClassifier.load(args.teacher)
+    train = read_data(args.data, args)
+    val = read_data(args.val, args) if args.val else None
+    if val is None:
+        train, val = holdout_split(train, 0.1, args.seed)
+        print(f"validation: a seeded 10% of {args.data} ({len(val)} rows)")
+    unseen = teacher.labels.unseen_rows(train)
+    if unseen:
+        row = unseen[0]
+        raise KerasSlmError(f"{train.path}:{train.lines[row]}: label {train.labels[row]!r} is not one of the teacher's "
+                            f"labels {teacher.labels.labels}")
+    start = time.time()
+    teacher_metrics = teacher.evaluate(val)
+    student, history, metrics = distill_classifier(
+        teacher, train, val, student=args.student, tokenizer=args.tokenizer, seq_len=args.seq_len,
+        max_vocab=args.max_vocab, temperature=args.temperature, alpha=args.alpha, epochs=args.epochs,
+        batch_size=args.batch_size, learning_rate=args.lr, seed=args.seed, patience=args.patience,
+    )
+    wall = time.time() - start
+    os.makedirs(args.out, exist_ok=True)
+    student.save(args.out)
+    exports = {}
+    for mode in ["none"] + ([args.quantize] if args.quantize != "none" else []):
+        report = write_export(student, args.out, mode, train.texts[:500], val)
+        exports[mode] = report.to_dict()
+        print(f"\n{report.to_text()}")
+    summary = {
+        "validation": metrics,
+        "teacher": {"path": os.path.abspath(args.teacher), "accuracy": teacher_metrics["accuracy"],
+                    "macro_f1": teacher_metrics["macro_f1"], "family": teacher.family},
+        "training": {
+            "data": os.path.abspath(args.data), "train_rows": len(train), "val_rows": len(val),
+            "model": args.student, "distilled": True, "temperature": args.temperature, "alpha": args.alpha,
+            "seq_len": args.seq_len, "epochs": args.epochs, "epochs_run": metrics["epochs_run"],
+            "best_epoch": metrics["best_epoch"], "batch_size": args.batch_size,
+            "learning_rate": metrics["learning_rate"], "seed": args.seed, "wall_time_s": round(wall, 1),
+            "params": int(student.model.count_params()),
+        },
+        "exports": exports,
+    }
+    files.write_text_atomic(os.path.join(args.out, METRICS_FILE), json.dumps(summary, indent=1, ensure_ascii=False))
+    print(f"\nteacher ({teacher.family}) validation accuracy {teacher_metrics['accuracy']:.4f}; "
+          f"student ({args.student}, {summary['training']['params']:,} params) {metrics['accuracy']:.4f} "
+          f"({wall:.0f}s)")
+    print(f"wrote {args.out}/: model.keras, model.tflite, tokenizer.json, vocab.txt, labels.txt, metrics.json")
