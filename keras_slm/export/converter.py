@@ -35,7 +35,8 @@ _ADVICE = [
 
 def _input_specs(model, seq_len):
     return [
-        tf.TensorSpec([1, seq_len], tf.int32, name=t.name.split(":")[0]) for t in model.inputs
+        # [1, seq_len] ids; inputs with more axes (a tagger's [1, seq_len, max_chars]) keep theirs
+        tf.TensorSpec([1, seq_len, *t.shape[2:]], tf.int32, name=t.name.split(":")[0]) for t in model.inputs
     ]
 
 

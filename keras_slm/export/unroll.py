@@ -24,8 +24,8 @@ def _rewrite(config, seq_len):
             inner["unroll"] = True
         if name == "InputLayer" and isinstance(inner, dict):
             shape = inner.get("batch_shape") or inner.get("batch_input_shape")
-            if shape is not None and len(shape) == 2:
-                inner["batch_shape"] = [shape[0], seq_len]
+            if shape is not None and len(shape) in (2, 3):  # [batch, length(, chars)]
+                inner["batch_shape"] = [shape[0], seq_len, *shape[2:]]
                 inner.pop("batch_input_shape", None)
         for value in config.values():
             _rewrite(value, seq_len)

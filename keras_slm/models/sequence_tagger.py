@@ -1,0 +1,253 @@
+"""`SequenceTagger`: a trained NER tagger with its vocabularies and tags, as one object.
+
+A tagger directory holds:
+    model.keras    the Keras model (ids in, decoded tag ids out; Viterbi in the graph for CRFs)
+    tagger.json    word / character vocabularies and encoding options
+    labels.txt     BIO tags, one per line (index = tag id, "O" = 0)
+    config.json    task "ner", sequence length, model family
+    model.tflite   float, batch 1, builtin ops only; model_<quantize>.tflite when asked
+    metrics.json   validation entity F1 and the export reports
+"""
+
+import json
+import os
+import re
+
+import keras
+import numpy as np
+
+from keras_slm import files
+from keras_slm.data.conll import bio_spans
+from keras_slm.data.labels import LabelVocabulary
+from keras_slm.errors import ModelDirError
+from keras_slm.models.text_classifier import CONFIG_FILE, MODEL_FILE, read_config, resolve_model_path
+
+TASK = "ner"
+VOCAB_FILE = "tagger.json"
+PAD_ID, UNKNOWN_ID = 0, 1
+_WORD = re.compile(r"\w+(?:'\w+)?|[^\w\s]", re.UNICODE)
+_DIGITS = re.compile(r"\d")
+
+
+def split_text(text, unit="word"):
+    """Tokens of raw text with character offsets: [(token, start, end)].
+
+    "word": runs of word characters (with inner apostrophes) and single punctuation marks;
+    "char": every non-space character (Chinese, Japanese, ...).
+    """
+    if unit == "char":
+        return [(c, i, i + 1) for i, c in enumerate(text) if not c.isspace()]
+    return [(m.group(), m.start(), m.end()) for m in _WORD.finditer(text)]
+
+
+class SequenceTagger:
+    """Tags tokens and finds entity spans with a Keras model or a .tflite file.
+
+    Args:
+        model: a Keras tagger (`keras_slm.models.taggers`) or a `TFLiteModel`.
+        words: word vocabulary (index = id; 0 "<PAD>", 1 "<UNKNOWN>").
+        tags: `LabelVocabulary` of BIO tags, "O" first.
+        seq_len: tokens per window (the exported length).
+        chars: character vocabulary for char features, or None.
+        max_word_chars: characters kept per word.
+        lowercase: lowercase words (and map digits to 0) before the word lookup.
+        unit: "word" or "char" (how raw text is split by `predict_text`).
+        family: model family name, for the record.
+
+    Example:
+    >>> tagger = SequenceTagger.load("runs/wikiann")  # doctest: +SKIP
+    >>> tagger.predict_text(["Angela Merkel visited Paris ."])[0]["entities"]  # doctest: +SKIP
+    [{'type': 'PER', 'text': 'Angela Merkel', 'start': 0, 'end': 13}, ...]
+    """
+
+    def __init__(self, model, words, tags, seq_len, chars=None, max_word_chars=16, lowercase=True,
+                 unit="word", family=None):
+        self.model = model
+        self.words = list(words)
+        self.tags = tags
+        self.seq_len = int(seq_len)
+        self.chars = list(chars) if chars else None
+        self.max_word_chars = int(max_word_chars)
+        self.lowercase = lowercase
+        self.unit = unit
+        self.family = family
+        self._word_ids = {w: i for i, w in enumerate(self.words)}
+        self._char_ids = {c: i for i, c in enumerate(self.chars or [])}
+
+    # -- vocabularies -----------------------------------------------------------------
+    @staticmethod
+    def normalize(token, lowercase=True):
+        return _DIGITS.sub("0", token.lower()) if lowercase else token
+
+    @staticmethod
+    def build_vocabularies(sentences, min_count=1, max_words=50000, lowercase=True, char_features=True):
+        """(words, chars) learned from training sentences (lists of tokens)."""
+        import collections
+
+        counts, char_counts = collections.Counter(), collections.Counter()
+        for sentence in sentences:
+            for token in sentence:
+                counts[SequenceTagger.normalize(token, lowercase)] += 1
+                if char_features:
+                    char_counts.update(token)
+        words = ["<PAD>", "<UNKNOWN>"] + [w for w, n in counts.most_common(max_words - 2) if n >= min_count]
+        chars = ["<PAD>", "<UNKNOWN>"] + sorted(char_counts) if char_features else None
+        return words, chars
+
+    @property
+    def is_tflite(self):
+        return not isinstance(self.model, keras.Model)
+
+    # -- encoding ---------------------------------------------------------------------
+    def encode(self, sentences, seq_len=None):
+        """int32 model input for token lists, truncated / padded to `seq_len`.
+
+        `[n, seq_len]` word ids, or `[n, seq_len, 1 + max_word_chars]` with char features.
+        """
+        seq_len = seq_len or self.seq_len
+        width = 1 + self.max_word_chars if self.chars else None
+        out = np.zeros((len(sentences), seq_len) + ((width,) if width else ()), dtype=np.int32)
+        for i, sentence in enumerate(sentences):
+            for j, token in enumerate(sentence[:seq_len]):
+                word = self._word_ids.get(self.normalize(token, self.lowercase), UNKNOWN_ID)
+                if width:
+                    out[i, j, 0] = word
+                    for k, c in enumerate(token[: self.max_word_chars]):
+                        out[i, j, 1 + k] = self._char_ids.get(c, UNKNOWN_ID)
+                else:
+                    out[i, j] = word
+        return out
+
+    def _windows(self, sentences):
+        """Sentences cut into windows of at most seq_len tokens: (windows, owner index)."""
+        windows, owners = [], []
+        for i, sentence in enumerate(sentences):
+            for start in range(0, max(len(sentence), 1), self.seq_len):
+                windows.append(sentence[start : start + self.seq_len])
+                owners.append(i)
+        return windows, owners
+
+    # -- prediction -------------------------------------------------------------------
+    def predict_tag_ids(self, sentences, batch_size=256):
+        """Tag ids for each sentence (list of int arrays); long sentences go in windows."""
+        windows, owners = self._windows(sentences)
+        ids = self.encode(windows)
+        if self.is_tflite:
+            out = self.model.predict(ids)
+        else:
+            out = self.model.predict(ids, verbose=0, batch_size=batch_size)
+        out = np.asarray(out).reshape(len(windows), self.seq_len)
+        result = [[] for _ in sentences]
+        for row, window, owner in zip(out, windows, owners):
+            result[owner].extend(int(t) for t in row[: len(window)])
+        return [np.asarray(r, dtype=np.int64) for r in result]
+
+    def predict_tags(self, sentences, batch_size=256):
+        """BIO tag strings for each sentence (a list of tokens)."""
+        return [self.tags.decode(ids) for ids in self.predict_tag_ids(sentences, batch_size)]
+
+    def predict_text(self, texts):
+        """[{"text", "tokens", "tags", "entities": [{"type", "text", "start", "end"}]}] for raw texts."""
+        split = [split_text(t, self.unit) for t in texts]
+        tags = self.predict_tags([[tok for tok, _, _ in s] for s in split])
+        results = []
+        for text, tokens, sentence_tags in zip(texts, split, tags):
+            entities = []
+            for type_, start, end in bio_spans(sentence_tags):
+                a, b = tokens[start][1], tokens[end - 1][2]
+                entities.append({"type": type_, "text": text[a:b], "start": a, "end": b})
+            results.append({"text": text, "tokens": [t for t, _, _ in tokens], "tags": sentence_tags,
+                            "entities": entities})
+        return results
+
+    def evaluate(self, data):
+        """Entity precision / recall / F1 (seqeval-equal) and a per-type table on `NerData`."""
+        from keras_slm.evaluation import entity_metrics
+
+        return entity_metrics(data.tags, self.predict_tags(data.tokens))
+
+    # -- export -----------------------------------------------------------------------
+    def export(self, path, quantize="none", sample_sentences=None, eval_data=None, **kwargs):
+        """Writes a .tflite file returning decoded tag ids; returns its `ExportReport`.
+
+        Args:
+            path: target .tflite path.
+            quantize: "none", "dynamic", "float16" or "int8".
+            sample_sentences: token lists for int8 calibration and the tag-agreement check.
+            eval_data: `NerData` to report entity F1 of Keras vs the file.
+            **kwargs: passed to `keras_slm.export.convert`.
+
+        The report's `parity` holds `tag_agreement` (share of real tokens given the same tag
+        by Keras and the file) and `sentence_agreement`; `metric` the entity F1 when
+        `eval_data` is given.
+        """
+        from keras_slm.evaluation import entity_metrics
+        from keras_slm.export import TFLiteModel, convert
+
+        if self.is_tflite:
+            raise ModelDirError("this tagger was loaded from a .tflite file; load the directory to export")
+        samples = None
+        if sample_sentences is not None:
+            samples = self.encode([s[: self.seq_len] for s in sample_sentences])
+        kwargs.setdefault("representative_data", samples)
+        report = convert(self.model, path, seq_len=self.seq_len, quantize=quantize, sample_inputs=samples, **kwargs)
+        lite = SequenceTagger(TFLiteModel(path), self.words, self.tags, self.seq_len, self.chars,
+                              self.max_word_chars, self.lowercase, self.unit, self.family)
+        if samples is not None:
+            sentences = [s[: self.seq_len] for s in sample_sentences]
+            keras_ids, lite_ids = self.predict_tag_ids(sentences), lite.predict_tag_ids(sentences)
+            same = sum(int((a == b).sum()) for a, b in zip(keras_ids, lite_ids))
+            tokens = sum(len(a) for a in keras_ids)
+            report.parity = {
+                "n": len(sentences), "tokens": tokens,
+                "max_abs_diff": float(max((np.abs(a - b).max() if len(a) else 0) for a, b in zip(keras_ids, lite_ids))),
+                "argmax_agreement": same / max(tokens, 1), "tag_agreement": same / max(tokens, 1),
+                "sentence_agreement": float(np.mean([np.array_equal(a, b) for a, b in zip(keras_ids, lite_ids)])),
+            }
+        if eval_data is not None:
+            k = entity_metrics(eval_data.tags, self.predict_tags(eval_data.tokens))["f1"]
+            t = entity_metrics(eval_data.tags, lite.predict_tags(eval_data.tokens))["f1"]
+            report.metric = {"name": "entity F1", "keras": k, "tflite": t, "drop": k - t, "n": len(eval_data)}
+        return report
+
+    # -- files ------------------------------------------------------------------------
+    def save(self, directory):
+        """Writes model.keras, tagger.json, labels.txt and config.json."""
+        if self.is_tflite:
+            raise ModelDirError("cannot save a tagger loaded from a .tflite file")
+        os.makedirs(directory, exist_ok=True)
+        with files.atomic_path(os.path.join(directory, MODEL_FILE)) as tmp:
+            self.model.save(tmp)
+        vocab = {"words": self.words, "chars": self.chars, "max_word_chars": self.max_word_chars,
+                 "lowercase": self.lowercase, "unit": self.unit}
+        files.write_text_atomic(os.path.join(directory, VOCAB_FILE), json.dumps(vocab, ensure_ascii=False))
+        self.tags.save(directory)
+        config = {"task": TASK, "seq_len": self.seq_len, "model": self.family, "unit": self.unit}
+        files.write_text_atomic(os.path.join(directory, CONFIG_FILE), json.dumps(config, indent=1))
+
+    @classmethod
+    def load(cls, path, num_threads=1):
+        """Loads from DIR (Keras model), DIR/model.keras, or DIR/<name>.tflite."""
+        directory, model_file = resolve_model_path(path)
+        config = read_config(directory)
+        if config.get("task") != TASK:
+            raise ModelDirError(f"{directory}: holds a {config.get('task')!r} model, not an NER tagger")
+        vocab_path = os.path.join(directory, VOCAB_FILE)
+        if not os.path.exists(vocab_path):
+            raise ModelDirError(f"{directory}: no {VOCAB_FILE}")
+        with open(vocab_path, encoding="utf-8") as f:
+            vocab = json.load(f)
+        tags = LabelVocabulary.load(directory)
+        if model_file is not None and model_file.endswith(".tflite"):
+            from keras_slm.export import TFLiteModel
+
+            model = TFLiteModel(model_file, num_threads=num_threads)
+        else:
+            import keras_slm.layers  # noqa: F401  (registers CRF & co. for deserialisation)
+
+            model_file = model_file or os.path.join(directory, MODEL_FILE)
+            if not os.path.exists(model_file):
+                raise ModelDirError(f"{directory}: no {MODEL_FILE}")
+            model = keras.saving.load_model(model_file, safe_mode=True)
+        return cls(model, vocab["words"], tags, config["seq_len"], vocab.get("chars"), vocab.get("max_word_chars", 16),
+                   vocab.get("lowercase", True), vocab.get("unit", "word"), family=config.get("model"))

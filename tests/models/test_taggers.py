@@ -1,0 +1,80 @@
+"""Taggers trained briefly on real slices: save/load, spans, seqeval, TFLite (tags in graph) x3 modes."""
+
+import os
+
+import numpy as np
+import pytest
+from seqeval.metrics import f1_score
+
+from keras_slm.data import read_conll
+from keras_slm.models.sequence_tagger import SequenceTagger, split_text
+from keras_slm.models.taggers import bilstm_crf_tagger, bilstm_tagger, char_tagger
+from keras_slm.training.tagging import train_tagger
+from tests.conftest import shared_data
+from tests.harness import assert_builtin_only
+
+SMALL = dict(lstm_units=32, embedding_dim=32, char_filters=16, char_dim=16)
+
+
+@pytest.fixture(scope="module")
+def wikiann(tmp_path_factory):
+    train = read_conll(shared_data("wikiann_en", "train.txt")).subset(range(1000))
+    dev = read_conll(shared_data("wikiann_en", "dev.txt")).subset(range(200))
+    tagger, history, metrics = train_tagger(train, dev, model="bilstm_crf", seq_len=16, epochs=3, batch_size=32,
+                                            learning_rate=5e-3, verbose=0, **SMALL)
+    directory = str(tmp_path_factory.mktemp("tagger"))
+    tagger.save(directory)
+    return tagger, dev, directory, history, metrics
+
+
+def test_builders():
+    assert tuple(bilstm_crf_tagger(50, 5, char_vocab_size=20, max_word_chars=8).input.shape) == (None, None, 9)
+    assert bilstm_tagger(50, 5, crf=False).layers[-1].__class__.__name__ == "TagArgmax"
+    assert char_tagger(50, 5).get_layer("crf").num_tags == 5
+    with pytest.raises(ValueError, match="`num_tags` must be an integer >= 2"):
+        bilstm_tagger(50, 1)
+
+
+def test_learns_and_f1_equals_seqeval_on_predictions(wikiann):
+    tagger, dev, _, history, metrics = wikiann
+    assert metrics["f1"] > 0.3, history
+    pred = tagger.predict_tags(dev.tokens)
+    assert metrics["f1"] == pytest.approx(f1_score(dev.tags, pred), abs=1e-12)
+
+
+def test_save_load_and_text_spans(wikiann):
+    tagger, dev, directory, _, _ = wikiann
+    loaded = SequenceTagger.load(directory)
+    assert loaded.predict_tags(dev.tokens[:50]) == tagger.predict_tags(dev.tokens[:50])
+    long = dev.tokens[0] * 10  # longer than seq_len: tagged in windows
+    assert len(loaded.predict_tags([long])[0]) == len(long)
+    result = loaded.predict_text(["John Smith moved to London ."])[0]
+    assert result["tokens"] == ["John", "Smith", "moved", "to", "London", "."]
+    for e in result["entities"]:
+        assert result["text"][e["start"]:e["end"]] == e["text"]
+    assert split_text("我爱 北京", "char") == [("我", 0, 1), ("爱", 1, 2), ("北", 3, 4), ("京", 4, 5)]
+
+
+@pytest.mark.parametrize("quantize", ["none", "dynamic", "int8"])
+def test_tflite_returns_tags_builtin_only(wikiann, quantize):
+    tagger, dev, directory, _, _ = wikiann
+    path = os.path.join(directory, f"model_{quantize}.tflite")
+    report = tagger.export(path, quantize=quantize, sample_sentences=dev.tokens[:150], latency_threads=())
+    info = assert_builtin_only(path)
+    assert report.android_compatible and info.outputs[0]["dtype"] == "int32"
+    assert info.outputs[0]["shape"] == [1, 16]
+    # Briefly trained (small margins): the benchmark measures agreement of fully trained taggers.
+    assert report.parity["tag_agreement"] >= {"none": 0.999, "dynamic": 0.98, "int8": 0.85}[quantize], report.parity
+    lite = SequenceTagger.load(path)
+    assert lite.is_tflite and len(lite.predict_tags(dev.tokens[:5])) == 5
+
+
+def test_chinese_char_tagger():
+    train = read_conll(shared_data("resume_zh", "train.txt")).subset(range(300))
+    dev = read_conll(shared_data("resume_zh", "dev.txt")).subset(range(60))
+    tagger, _, metrics = train_tagger(train, dev, model="char_bilstm_crf", seq_len=32, epochs=3, learning_rate=1e-2,
+                                      verbose=0, lstm_units=32, embedding_dim=32)
+    assert tagger.unit == "char" and tagger.chars is None and metrics["f1"] > 0.05
+    out = tagger.predict_text(["高勇，男，中国国籍，无境外居留权。"])[0]
+    assert out["tokens"][:2] == ["高", "勇"]
+    assert np.asarray(tagger.encode([["高", "勇"]])).shape == (1, 32)
