@@ -20,6 +20,10 @@ def run(args):
     texts = args.texts or [line.rstrip("\n") for line in sys.stdin if line.strip()]
     if not texts:
         raise KerasSlmError("no texts given: pass them as arguments or one per line on stdin")
+    from keras_slm.cli import _ner
+
+    if _ner.is_ner_dir(args.model):
+        return _ner.run_predict(args, texts)
     classifier = TextClassifier.load(args.model)
     results = classifier.predict(texts)
     if args.json:

@@ -1,5 +1,6 @@
 """Training NER taggers: CRF negative log-likelihood or masked softmax loss, best epoch by entity F1."""
 
+import collections
 import time
 
 import keras
@@ -9,7 +10,7 @@ from keras import ops
 from keras_slm.data.labels import LabelVocabulary
 from keras_slm.errors import DataError
 from keras_slm.layers import CRF
-from keras_slm.models.sequence_tagger import SequenceTagger
+from keras_slm.models.sequence_tagger import UNKNOWN_ID, SequenceTagger
 from keras_slm.models.taggers import EMISSIONS, bilstm_tagger, char_tagger
 
 TAGGERS = ("bilstm_crf", "bilstm", "char_bilstm_crf", "char_bilstm")
@@ -41,23 +42,32 @@ class TaggerTrainer(keras.Model):
         return ops.sum(losses * maskf) / ops.maximum(ops.sum(maskf), 1.0)
 
 
-def _batches(x, y, lengths, batch_size, rng, multiple=8):
-    """Length-bucketed, shuffled batches, each padded only to its own longest sentence."""
+def _batches(x, y, lengths, batch_size, rng, rare=None, unk_replace=0.0, multiple=8):
+    """Length-bucketed, shuffled batches, each padded only to its own longest sentence.
+
+    With `unk_replace`, each occurrence of a word seen once in training (`rare[id]`) becomes
+    <UNKNOWN> with that probability, so the model learns to tag unseen words from their
+    characters and context (Lample et al., 2016).
+    """
     order = np.argsort(lengths + rng.uniform(0, 1, len(lengths)), kind="stable")
     batches = [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
     rng.shuffle(batches)
     for index in batches:
         width = int(min(x.shape[1], -(-max(lengths[index].max(), 1) // multiple) * multiple))
-        yield x[index, :width], y[index, :width]
+        xb = x[index, :width].copy()
+        if unk_replace and rare is not None:
+            words = xb[..., 0] if xb.ndim == 3 else xb
+            words[rare[words] & (rng.random(words.shape) < unk_replace)] = UNKNOWN_ID
+        yield xb, y[index, :width]
 
 
-def _dataset(x, y, lengths, batch_size, seed):
+def _dataset(x, y, lengths, batch_size, seed, rare=None, unk_replace=0.0):
     import tensorflow as tf
 
     rng = np.random.default_rng(seed)
     spec_x = tf.TensorSpec((None, None) + x.shape[2:], tf.int32)
     return tf.data.Dataset.from_generator(
-        lambda: _batches(x, y, lengths, batch_size, rng),
+        lambda: _batches(x, y, lengths, batch_size, rng, rare, unk_replace),
         output_signature=(spec_x, tf.TensorSpec((None, None), tf.int32)),
     )
 
@@ -85,6 +95,7 @@ def train_tagger(
     learning_rate=1e-3,
     patience=3,
     time_budget=None,
+    unk_replace=None,
     seed=0,
     verbose=1,
     **model_kwargs,
@@ -101,6 +112,8 @@ def train_tagger(
         min_count: words seen fewer times map to <UNKNOWN>.
         epochs, batch_size, learning_rate, patience: Adam training with early stopping on val F1.
         time_budget: stop after this many seconds (checked after each epoch).
+        unk_replace: probability of replacing a training word seen once by <UNKNOWN>
+            (default 0.5 for word models, 0 for character models).
         seed: random seed.
         **model_kwargs: sizes passed to the builder (lstm_units, embedding_dim, dropout, ...).
 
@@ -135,7 +148,10 @@ def train_tagger(
     lengths = np.array([len(w) for w in windows])
     trainer = TaggerTrainer(network)
     trainer.compile(optimizer=keras.optimizers.Adam(learning_rate, clipnorm=5.0))
-    data = _dataset(x, y, lengths, batch_size, seed)
+    unk_replace = (0.0 if char_model else 0.5) if unk_replace is None else unk_replace
+    counts = collections.Counter(SequenceTagger.normalize(t, lowercase) for s in train.tokens for t in s)
+    rare = np.array([i > UNKNOWN_ID and counts[w] == 1 for i, w in enumerate(words)])
+    data = _dataset(x, y, lengths, batch_size, seed, rare, unk_replace)
     history, best, best_weights, waited = [], None, None, 0
     start = time.time()
     for epoch in range(1, epochs + 1):

@@ -1,0 +1,121 @@
+"""NER parts of `keras-slm train --task ner`, and `evaluate` / `predict` on a tagger directory."""
+
+import json
+import os
+
+from keras_slm.cli._common import print_json
+from keras_slm.errors import KerasSlmError
+
+NER_MODELS = ("bilstm_crf", "bilstm", "char_bilstm_crf", "char_bilstm", "transformer_crf")
+
+
+def add_train_arguments(parser):
+    """The options only `--task ner` reads (shared: --data, --val, --model, --out, --epochs, ...)."""
+    g = parser.add_argument_group("NER (--task ner; CoNLL files: token ... tag, blank line between sentences)")
+    g.add_argument("--token-column", type=int, default=0, help="CoNLL token column (default 0)")
+    g.add_argument("--tag-column", type=int, default=-1, help="CoNLL tag column (default -1, the last)")
+    g.add_argument("--tag-scheme", default="auto", choices=["auto", "bio", "iob1", "iobes", "bmes"],
+                   help="tag scheme of the files (converted to BIO); auto: IOBES/BMES if E-/S-/M- tags occur")
+    g.add_argument("--repair-tags", action="store_true",
+                   help="turn an I- tag that continues no entity into B- (with a warning) instead of stopping")
+    g.add_argument("--time-budget", type=float, help="stop training after this many seconds")
+
+
+def is_ner_dir(path):
+    """True when MODEL (a directory or a file in one) holds an NER tagger."""
+    directory = path if os.path.isdir(path) else os.path.dirname(os.path.abspath(path))
+    try:
+        with open(os.path.join(directory, "config.json"), encoding="utf-8") as f:
+            return json.load(f).get("task") == "ner"
+    except (OSError, ValueError):
+        return False
+
+
+def read(path, args):
+    from keras_slm.data import read_conll
+
+    data = read_conll(path, token_column=getattr(args, "token_column", 0), tag_column=getattr(args, "tag_column", -1),
+                      scheme=getattr(args, "tag_scheme", "auto"), repair=getattr(args, "repair_tags", False))
+    if data.repairs:
+        print(f"{path}: repaired {len(data.repairs)} tag(s), e.g. {data.repairs[0]}")
+    return data
+
+
+def run_train(args):
+    from keras_slm import files
+    from keras_slm.training.tagging import train_tagger
+
+    model = args.model or "bilstm_crf"
+    if model not in NER_MODELS:
+        raise KerasSlmError(f"--task ner trains --model {' / '.join(NER_MODELS)}, not {model!r}")
+    if model == "transformer_crf":
+        raise KerasSlmError("--model transformer_crf is not available yet; use bilstm_crf")
+    if args.tokenizer == "char" and not model.startswith("char_"):
+        model = f"char_{model}"  # one token per character (Chinese): the char-level tagger
+    if not args.data:
+        raise KerasSlmError("--task ner needs --data TRAIN (CoNLL)")
+    train = read(args.data, args)
+    if args.val:
+        val = read(args.val, args)
+    else:
+        cut = max(1, len(train) // 10)
+        train, val = train.subset(range(cut, len(train))), train.subset(range(cut))
+        print(f"validation: the first 10% of {args.data} ({len(val)} sentences)")
+    tagger, history, metrics = train_tagger(
+        train, val, model=model, seq_len=args.seq_len, min_count=args.min_count, epochs=args.epochs,
+        batch_size=args.batch_size, learning_rate=args.lr or 1e-3, patience=args.patience,
+        time_budget=args.time_budget, seed=args.seed,
+    )
+    tagger.save(args.out)
+    exports = {}
+    samples = train.tokens[:300]
+    for mode in ["none"] + ([args.quantize] if args.quantize != "none" else []):
+        name = "model.tflite" if mode == "none" else f"model_{mode}.tflite"
+        report = tagger.export(os.path.join(args.out, name), quantize=mode, sample_sentences=samples,
+                               latency_runs=100)
+        exports[mode] = report.to_dict()
+        print(f"\n{report.to_text()}\ntag agreement with Keras {report.parity['tag_agreement']:.5f}")
+    summary = {
+        "validation": {k: metrics[k] for k in ("f1", "precision", "recall", "n", "per_type", "best_epoch", "epochs_run")},
+        "training": {
+            "data": os.path.abspath(args.data), "train_sentences": len(train), "val_sentences": len(val),
+            "model": model, "seq_len": args.seq_len, "epochs": args.epochs, "batch_size": args.batch_size,
+            "learning_rate": args.lr or 1e-3, "seed": args.seed, "history": history,
+            "vocab_size": len(tagger.words), "tags": tagger.tags.labels, "wall_time_s": metrics["wall_time_s"],
+            "params": int(tagger.model.count_params()),
+        },
+        "exports": exports,
+    }
+    files.write_text_atomic(os.path.join(args.out, "metrics.json"), json.dumps(summary, indent=1, ensure_ascii=False))
+    print(f"\nvalidation entity F1 {metrics['f1']:.4f} (P {metrics['precision']:.4f}, R {metrics['recall']:.4f}; "
+          f"best epoch {metrics['best_epoch']}/{metrics['epochs_run']}, {metrics['wall_time_s']:.0f}s)")
+    print(f"wrote {args.out}/: model.keras, model.tflite, tagger.json, labels.txt, metrics.json")
+
+
+def run_evaluate(args):
+    from keras_slm.evaluation import format_entity_table
+    from keras_slm.models.sequence_tagger import SequenceTagger
+
+    tagger = SequenceTagger.load(args.model)
+    data = read(args.data, args)
+    unseen = sorted(set(data.tag_set()) - set(tagger.tags.labels))
+    if unseen:
+        raise KerasSlmError(f"{args.data}: tags {unseen} are not among the model's tags {tagger.tags.labels}")
+    metrics = tagger.evaluate(data)
+    metrics["model"] = args.model
+    if args.json:
+        print_json(metrics)
+    else:
+        print(format_entity_table(metrics))
+
+
+def run_predict(args, texts):
+    from keras_slm.models.sequence_tagger import SequenceTagger
+
+    results = SequenceTagger.load(args.model).predict_text(texts)
+    if args.json:
+        print_json(results)
+        return
+    for r in results:
+        spans = "  ".join(f"[{e['type']} {e['text']!r} {e['start']}:{e['end']}]" for e in r["entities"]) or "(no entities)"
+        print(f"{r['text']}\t{spans}")
