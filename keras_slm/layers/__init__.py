@@ -1,5 +1,6 @@
 """Reusable Keras layers."""
 
+from keras_slm.layers.bottleneck_adapter import BottleneckAdapter
 from keras_slm.layers.crf import CRF
 from keras_slm.layers.masked_mean_pooling import MaskedMeanPooling
 from keras_slm.layers.tag_argmax import TagArgmax
