@@ -66,3 +66,11 @@ def start_server(tmp_path):
     yield start
     for server in servers:
         server.stop()
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Prints the load test's numbers at the end of the run (with xdist too: user_properties travel)."""
+    for report in terminalreporter.stats.get("passed", []):
+        for key, value in getattr(report, "user_properties", []):
+            if key == "load_test" and report.when == "call":
+                terminalreporter.write_line(value)

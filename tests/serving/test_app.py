@@ -128,15 +128,14 @@ async def _load(url, n_requests, concurrency):
         return time.perf_counter() - start, latencies, outcomes
 
 
-def test_load_2000_requests_50_concurrent_without_errors(server, capsys):
+def test_load_2000_requests_50_concurrent_without_errors(server, record_property):
     n, concurrency = 2000, 50
     wall, latencies, outcomes = asyncio.run(_load(server.url, n, concurrency))
     errors = [o for o in outcomes if o != 200]
     q = statistics.quantiles(latencies, n=100)
     report = (f"load test: {n} requests, {concurrency} concurrent, {len(errors)} errors, "
               f"{n / wall:.0f} req/s, p50 {q[49] * 1000:.1f} ms, p99 {q[98] * 1000:.1f} ms, wall {wall:.1f} s")
-    with capsys.disabled():
-        print(f"\n{report}")
+    record_property("load_test", report)  # printed in the run's summary (tests/serving/conftest.py)
     assert len(outcomes) == n and errors == [], f"{report}: {errors[:10]}"
     assert server.alive()
 
