@@ -5,6 +5,7 @@ import os
 import time
 
 from keras_slm.cli._common import add_data_options, add_quantize_option, read_data
+from keras_slm.cli._strategy import add_strategy_option, with_strategy
 from keras_slm.cli.registry_cmd import add_bundle_option, bundle_after
 
 CALIBRATION_FILE = "calibration.txt"
@@ -29,7 +30,8 @@ def add_parser(sub):
     add_quantize_option(p, help_text="also write a quantized model_<mode>.tflite (the float model.tflite is always written)")
     add_data_options(p)
     add_bundle_option(p)
-    p.set_defaults(run=bundle_after(run, "out"))
+    add_strategy_option(p)
+    p.set_defaults(run=bundle_after(with_strategy(run), "out"))
 
 
 def write_export(classifier, out_dir, quantize, sample_texts, val):

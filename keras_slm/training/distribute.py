@@ -95,8 +95,12 @@ def make_strategy(name="default"):
         return tf.distribute.get_strategy()
     if name == "mirrored":
         gpus = tf.config.list_logical_devices("GPU")
-        devices = [d.name for d in gpus] or [d.name for d in tf.config.list_logical_devices("CPU")]
-        return tf.distribute.MirroredStrategy(devices)
+        if gpus:
+            return tf.distribute.MirroredStrategy([d.name for d in gpus])
+        # CPU replicas: the default collective gather fails on embedding gradients (IndexedSlices)
+        # whose sizes differ between replicas (an uneven last batch); reducing on one device does not.
+        cpus = [d.name for d in tf.config.list_logical_devices("CPU")]
+        return tf.distribute.MirroredStrategy(cpus, cross_device_ops=tf.distribute.ReductionToOneDevice())
     if "TF_CONFIG" not in os.environ:
         raise ValueError("strategy 'multiworker' needs the TF_CONFIG environment variable (cluster and task).")
     return tf.distribute.MultiWorkerMirroredStrategy()

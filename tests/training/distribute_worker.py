@@ -1,6 +1,7 @@
 """Child process for tests/training/test_distribute.py (TensorFlow device setup must come first).
 
-    python distribute_worker.py mirrored                 -> JSON losses: one device vs 2 CPU replicas
+    python distribute_worker.py mirrored [OUT]           -> JSON losses: one device vs 2 CPU replicas
+                                                            (with OUT: also `keras-slm train --strategy mirrored`)
     python distribute_worker.py multiworker INDEX PORTS  -> JSON: unpatched error, patched history
 """
 
@@ -53,6 +54,12 @@ def mirrored():
     import numpy as np
 
     result["max_weight_diff"] = float(max(np.abs(a - b).max() for a, b in zip(single.get_weights(), multi.get_weights())))
+    if len(sys.argv) > 2:  # the CLI on the same 2 replicas: keras-slm train --strategy mirrored
+        from keras_slm.cli import main
+        from keras_slm.data import sample_path
+
+        result["cli_rc"] = main(["train", "--data", sample_path("sentiment_en.tsv"), "--model", "awe", "--epochs", "2",
+                                 "--seq-len", "16", "--strategy", "mirrored", "--out", sys.argv[2]])
     print("@@RESULT@@" + json.dumps(result), flush=True)
 
 

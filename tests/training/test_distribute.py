@@ -49,10 +49,14 @@ def test_is_chief(monkeypatch):
     assert distribute.is_chief()
 
 
-def test_mirrored_two_cpu_replicas_match_one_device():
-    proc = subprocess.run([sys.executable, WORKER, "mirrored"], capture_output=True, text=True, timeout=300)
+def test_mirrored_two_cpu_replicas_match_one_device(tmp_path):
+    out = str(tmp_path / "model")
+    proc = subprocess.run([sys.executable, WORKER, "mirrored", out], capture_output=True, text=True, timeout=400)
     r = _result(proc.stdout + proc.stderr)
     assert r["replicas"] == 2
+    assert r["cli_rc"] == 0 and "strategy mirrored: 2 replica(s)" in proc.stdout
+    with open(os.path.join(out, "metrics.json")) as f:
+        assert json.load(f)["exports"]["none"]["parity"]["max_abs_diff"] < 1e-4
     np.testing.assert_allclose(r["mirrored"]["loss"], r["single"]["loss"], atol=1e-5)
     assert r["max_weight_diff"] < 1e-5
 
