@@ -2,13 +2,13 @@
 
 import collections
 import time
+import warnings
 
 import keras
 import numpy as np
 from keras import ops
 
 from keras_slm.data.labels import LabelVocabulary
-from keras_slm.errors import DataError
 from keras_slm.layers import CRF
 from keras_slm.models.sequence_tagger import UNKNOWN_ID, SequenceTagger
 from keras_slm.models.taggers import EMISSIONS, bilstm_tagger, char_tagger
@@ -131,8 +131,8 @@ def train_tagger(
     lowercase = (not char_model) if lowercase is None else lowercase
     tags = LabelVocabulary(train.tag_set())
     unseen = sorted(set(val.tag_set()) - set(tags.labels))
-    if unseen:
-        raise DataError(val.path, None, f"tags {unseen} do not occur in the training data {train.path}")
+    if unseen:  # scored as misses: the tagger cannot predict them
+        warnings.warn(f"{val.path}: tags {unseen} do not occur in the training data {train.path}", stacklevel=2)
     words, chars = SequenceTagger.build_vocabularies(train.tokens, min_count, lowercase=lowercase,
                                                      char_features=char_features)
     network = build_tagger(model, len(words), len(tags), len(chars) if chars else None, **model_kwargs)
