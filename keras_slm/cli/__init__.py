@@ -5,7 +5,7 @@ import importlib
 import os
 import sys
 
-COMMANDS = ("train", "evaluate", "predict", "export", "inspect", "bench", "demo", "registry", "serve", "distill")
+COMMANDS = ("train", "evaluate", "predict", "export", "inspect", "bench", "demo", "registry", "serve", "distill", "pretrain")
 
 
 def _quiet_tensorflow():

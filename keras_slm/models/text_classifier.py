@@ -75,16 +75,21 @@ class TextClassifier:
         return not isinstance(self.model, keras.Model)
 
     def encode(self, texts):
-        return self.tokenizer.encode(texts, self.seq_len)
+        """Model inputs for `texts`: one ids array, or a list of arrays for a BERT-style model."""
+        encoded = self.tokenizer.encode(texts, self.seq_len)
+        if isinstance(encoded, dict):  # WordPiece: input_word_ids, input_mask, input_type_ids
+            return [encoded[name] for name in self.tokenizer.input_names]
+        return encoded
 
     def predict_scores(self, texts):
         """Class probabilities, shape `[len(texts), num_classes]`."""
         ids = self.encode(texts)
+        arrays = ids if isinstance(ids, list) else [ids]
         if self.is_tflite:
-            scores = self.model.predict(ids)
+            scores = self.model.predict(*arrays)
         else:
             scores = self.model.predict(ids, verbose=0, batch_size=256)
-        scores = np.asarray(scores, dtype=np.float32).reshape(len(ids), -1)
+        scores = np.asarray(scores, dtype=np.float32).reshape(len(texts), -1)
         if scores.shape[1] == 1:  # sigmoid head: P(labels[1])
             scores = np.concatenate([1 - scores, scores], axis=1)
         return scores
