@@ -33,7 +33,12 @@ class TaggerTrainer(keras.Model):
         return self.emitter(inputs, training=training)
 
     def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
-        ids = x[..., 0] if len(x.shape) == 3 else x
+        if isinstance(x, dict):  # BERT-style inputs: [PAD] = 0 in input_word_ids
+            ids = x["input_word_ids"]
+        elif isinstance(x, (list, tuple)):
+            ids = x[0]
+        else:
+            ids = x[..., 0] if len(x.shape) == 3 else x
         mask = ops.not_equal(ids, 0)
         if isinstance(self.decoder, CRF):
             return self.decoder.loss(y_pred, y, mask)

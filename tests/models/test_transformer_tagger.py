@@ -1,0 +1,46 @@
+"""Transformer tagger: first-subword alignment, CRF training step, builtin-only TFLite with tags."""
+
+import os
+
+import keras
+import numpy as np
+
+from keras_slm.data import read_conll
+from keras_slm.export import TFLiteModel, convert
+from keras_slm.models.transformer_encoder import transformer_encoder
+from keras_slm.models.transformer_tagger import align_first_subword, transformer_tagger, word_tags
+from keras_slm.text import WordPieceTokenizer
+from keras_slm.training.tagging import TaggerTrainer
+from tests.conftest import shared_data
+from tests.harness import assert_builtin_only
+
+
+def test_trains_and_exports_tags(tmp_path):
+    data = read_conll(shared_data("wikiann_en", "train.txt")).subset(range(300))
+    tokenizer = WordPieceTokenizer.fit([" ".join(s) for s in data.tokens], vocab_size=600)
+    labels = data.tag_set()
+    tag_ids = {t: i for i, t in enumerate(labels)}
+    x, y, starts = align_first_subword(data.tokens, data.tags, tokenizer, tag_ids, seq_len=24)
+    first = [y[i, s].tolist() for i, s in enumerate(starts)]
+    assert first[:20] == [[tag_ids[t] for t in data.tags[i][: len(starts[i])]] for i in range(20)]
+
+    encoder = transformer_encoder(tokenizer.vocab_size, num_layers=1, hidden_dim=32, num_heads=2,
+                                  intermediate_dim=64, max_length=24)
+    model = transformer_tagger(encoder, num_tags=len(labels))
+    trainer = TaggerTrainer(model)
+    trainer.compile(optimizer=keras.optimizers.Adam(3e-3))
+    inputs = [x["input_word_ids"], x["input_mask"], x["input_type_ids"]]
+    history = trainer.fit(inputs, y, epochs=4, batch_size=32, verbose=0).history["loss"]
+    assert history[-1] < history[0]
+
+    predicted = np.asarray(model.predict(inputs, verbose=0))
+    assert not predicted[x["input_mask"] == 0].any()
+    tags = word_tags(predicted, starts, labels, [len(s) for s in data.tokens])
+    assert [len(t) for t in tags] == [len(s) for s in data.tokens]
+
+    path = os.path.join(str(tmp_path), "tagger.tflite")
+    report = convert(model, path, seq_len=24, latency_threads=())
+    assert_builtin_only(path)
+    assert report.outputs[0]["dtype"] == "int32"
+    lite = TFLiteModel(path).predict(*[a[:40] for a in inputs])
+    np.testing.assert_array_equal(lite, predicted[:40])
