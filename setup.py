@@ -17,7 +17,7 @@ setup(
     license="Apache-2.0",
     python_requires=">=3.11",
     packages=find_packages(include=["keras_slm", "keras_slm.*"]),
-    package_data={"keras_slm.data": ["samples/*.tsv", "samples/*.md"]},
+    package_data={"keras_slm.data": ["samples/*.tsv", "samples/*.md", "samples/*.txt"]},
     install_requires=[
         # tensorflow, not tensorflow-cpu: tensorflow-text depends on `tensorflow`, and both
         # together install TensorFlow twice.
