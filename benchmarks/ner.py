@@ -30,6 +30,7 @@ flags.DEFINE_integer("char_filters", None, "char-CNN filters (builder default if
 flags.DEFINE_float("unk_replace", None, "P(singleton word -> <UNKNOWN>) in training (default 0.5 word, 0 char models)")
 flags.DEFINE_list("quantize", ["none", "dynamic", "int8"], "TFLite files to write and score")
 flags.DEFINE_string("out", None, "model directory (default: /tmp/ner_<data>_<model>)")
+flags.DEFINE_string("load", None, "score a tagger directory written by an earlier run instead of training")
 flags.DEFINE_integer("test_limit", None, "score only the first N test sentences (quick runs)")
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -71,14 +72,26 @@ def main(argv):
         test = test.subset(range(min(FLAGS.test_limit, len(test))))
     sizes = {k: v for k, v in (("lstm_units", FLAGS.lstm_units), ("char_filters", FLAGS.char_filters)) if v}
     start = time.time()
-    tagger, history, best = train_tagger(
-        train, dev, model=FLAGS.model, seq_len=FLAGS.seq_len, epochs=FLAGS.epochs, batch_size=FLAGS.batch_size,
-        learning_rate=FLAGS.lr, patience=FLAGS.patience, time_budget=FLAGS.time_budget,
-        num_layers=FLAGS.num_layers, unk_replace=FLAGS.unk_replace, **sizes,
-    )
-    train_time = time.time() - start
-    out = FLAGS.out or f"/tmp/ner_{FLAGS.data}_{FLAGS.model}"
-    tagger.save(out)
+    if FLAGS.load:  # re-score a tagger trained earlier (e.g. after a decoder change)
+        tagger, out = SequenceTagger.load(FLAGS.load), FLAGS.load
+        record_path = os.path.join(FLAGS.load, "train_record.json")
+        record = {"history": [], "best": {"f1": None, "best_epoch": None}, "train_wall_time_s": None}
+        if os.path.exists(record_path):
+            with open(record_path, encoding="utf-8") as f:
+                record = json.load(f)
+        history, best, train_time = record["history"], record["best"], record["train_wall_time_s"]
+    else:
+        tagger, history, best = train_tagger(
+            train, dev, model=FLAGS.model, seq_len=FLAGS.seq_len, epochs=FLAGS.epochs, batch_size=FLAGS.batch_size,
+            learning_rate=FLAGS.lr, patience=FLAGS.patience, time_budget=FLAGS.time_budget,
+            num_layers=FLAGS.num_layers, unk_replace=FLAGS.unk_replace, **sizes,
+        )
+        train_time = time.time() - start
+        out = FLAGS.out or f"/tmp/ner_{FLAGS.data}_{FLAGS.model}"
+        tagger.save(out)
+        with open(os.path.join(out, "train_record.json"), "w", encoding="utf-8") as f:
+            json.dump({"history": history, "best": {k: best[k] for k in ("f1", "best_epoch")},
+                       "train_wall_time_s": round(train_time, 1)}, f)
     keras_test = tagger.evaluate(test)
     print(format_entity_table(keras_test))
     result = {

@@ -33,6 +33,9 @@ class CRF(keras.layers.Layer):
 
     Args:
         num_tags: int, number of tags.
+        decode_scale: decode on scores rounded to 1/decode_scale as int32 (default 256), so
+            float and quantized TFLite files run the same exact integer search; None decodes
+            in float32.
         **kwargs: `keras.layers.Layer` arguments (name, dtype, ...).
 
     Example:
@@ -43,11 +46,14 @@ class CRF(keras.layers.Layer):
     (2, 5)
     """
 
-    def __init__(self, num_tags, **kwargs):
+    def __init__(self, num_tags, decode_scale=256, **kwargs):
         super().__init__(**kwargs)
         if not isinstance(num_tags, int) or num_tags < 1:
             raise ValueError(f"`num_tags` must be a positive integer, received {num_tags!r}.")
+        if decode_scale is not None and (not isinstance(decode_scale, int) or decode_scale < 1):
+            raise ValueError(f"`decode_scale` must be None or a positive integer, received {decode_scale!r}.")
         self.num_tags = num_tags
+        self.decode_scale = decode_scale
         self.supports_masking = True
 
     def build(self, input_shape):
@@ -65,10 +71,19 @@ class CRF(keras.layers.Layer):
     def call(self, potentials, mask=None):
         potentials = ops.cast(potentials, "float32")
         mask = self._mask(potentials, mask)
+        weights = (ops.convert_to_tensor(self.transitions), ops.convert_to_tensor(self.start),
+                   ops.convert_to_tensor(self.end))
+        if self.decode_scale:
+            # Fixed point (int32): the search is exact whatever the file's quantization; a
+            # quantized float search would tie and round differently step after step.
+            def fixed(x):
+                return ops.cast(x * float(self.decode_scale), "int32")
+
+            potentials, weights = fixed(potentials), tuple(fixed(w) for w in weights)
         if potentials.shape[1] is not None:
-            tags = self._viterbi_static(potentials, mask)
+            tags = self._viterbi_static(potentials, mask, *weights)
         else:
-            tags = self._viterbi_scan(potentials, mask)
+            tags = self._viterbi_scan(potentials, mask, *weights)
         return tags * ops.cast(mask, "int32")
 
     def compute_output_spec(self, potentials, mask=None):
@@ -82,10 +97,10 @@ class CRF(keras.layers.Layer):
             return ops.ones(ops.shape(potentials)[:2], dtype="bool")
         return ops.cast(mask, "bool")
 
-    def _viterbi_static(self, potentials, mask):
+    def _viterbi_static(self, potentials, mask, transitions, start, end):
         length = potentials.shape[1]
-        trans = ops.expand_dims(ops.convert_to_tensor(self.transitions), 0)  # [1, T, T]
-        score = ops.expand_dims(self.start, 0) + potentials[:, 0]  # [B, T]
+        trans = ops.expand_dims(transitions, 0)  # [1, T, T]
+        score = ops.expand_dims(start, 0) + potentials[:, 0]  # [B, T]
         identity = ops.expand_dims(ops.arange(self.num_tags, dtype="int32"), 0)
         backpointers = []
         for t in range(1, length):
@@ -96,7 +111,7 @@ class CRF(keras.layers.Layer):
             step = ops.expand_dims(mask[:, t], 1)
             score = ops.where(step, best, score)
             backpointers.append(ops.where(step, pointer, identity))
-        last = argmax_int32(score + ops.expand_dims(self.end, 0), axis=1)  # [B]
+        last = argmax_int32(score + ops.expand_dims(end, 0), axis=1)  # [B]
         path = [last]
         for pointer in reversed(backpointers):
             last = ops.sum(pointer * ops.one_hot(last, self.num_tags, dtype="int32"), axis=1)
@@ -110,28 +125,28 @@ class CRF(keras.layers.Layer):
         One packed tensor, as Keras' TensorFlow `scan` mishandles several inputs of unknown length.
         """
         emissions = ops.transpose(potentials, (1, 0, 2))
-        maskf = ops.expand_dims(ops.cast(ops.transpose(mask, (1, 0)), "float32"), 2)
+        maskf = ops.expand_dims(ops.cast(ops.transpose(mask, (1, 0)), potentials.dtype), 2)
         return emissions, ops.concatenate([emissions, maskf], axis=2)
 
-    def _viterbi_scan(self, potentials, mask):
-        trans = ops.expand_dims(ops.convert_to_tensor(self.transitions), 0)
+    def _viterbi_scan(self, potentials, mask, transitions, start, end):
+        trans = ops.expand_dims(transitions, 0)
         identity = ops.expand_dims(ops.arange(self.num_tags, dtype="int32"), 0)
         emissions, steps = self._time_major(potentials, mask)
 
         def forward(score, inputs):
-            emission, step = inputs[:, :-1], inputs[:, -1] > 0.5
+            emission, step = inputs[:, :-1], inputs[:, -1] > 0
             candidates = ops.expand_dims(score, 2) + trans
             best = ops.max(candidates, axis=1) + emission
             best = best - ops.max(best, axis=1, keepdims=True)
             pointer = argmax_int32(candidates, axis=1)
             step = ops.expand_dims(step, 1)
-            # scan's outputs share the carry's dtype on TensorFlow: pointers travel as floats
-            return ops.where(step, best, score), ops.cast(ops.where(step, pointer, identity), "float32")
+            # scan's outputs share the carry's dtype on TensorFlow: pointers travel in the score dtype
+            return ops.where(step, best, score), ops.cast(ops.where(step, pointer, identity), score.dtype)
 
-        init = ops.expand_dims(self.start, 0) + emissions[0]
+        init = ops.expand_dims(start, 0) + emissions[0]
         score, pointers = ops.scan(forward, init, steps[1:])
         pointers = ops.cast(pointers, "int32")
-        last = argmax_int32(score + ops.expand_dims(self.end, 0), axis=1)
+        last = argmax_int32(score + ops.expand_dims(end, 0), axis=1)
 
         def backward(tag, pointer):
             previous = ops.sum(pointer * ops.one_hot(tag, self.num_tags, dtype="int32"), axis=1)
@@ -181,5 +196,5 @@ class CRF(keras.layers.Layer):
 
     def get_config(self):
         config = super().get_config()
-        config["num_tags"] = self.num_tags
+        config.update(num_tags=self.num_tags, decode_scale=self.decode_scale)
         return config

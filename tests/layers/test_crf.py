@@ -29,10 +29,10 @@ def path_score(scores, tags, transitions, start, end):
             + sum(transitions[a, b] for a, b in zip(tags[:-1], tags[1:])))
 
 
-@pytest.fixture
-def crf():
+@pytest.fixture(params=[256, None], ids=["fixed_point", "float"])
+def crf(request):
     rng = np.random.default_rng(0)
-    layer = CRF(4)
+    layer = CRF(4, decode_scale=request.param)
     layer.build((None, None, 4))
     layer.transitions.assign(rng.normal(size=(4, 4)).astype("float32"))
     layer.start.assign(rng.normal(size=4).astype("float32"))
@@ -42,6 +42,14 @@ def crf():
 
 def weights(layer):
     return [np.asarray(w) for w in (layer.transitions, layer.start, layer.end)]
+
+
+def reference(layer, scores):
+    """NumPy Viterbi on what the layer decodes: int32 scores x decode_scale (truncated), or floats."""
+    arrays = [scores] + weights(layer)
+    if layer.decode_scale:
+        arrays = [(np.asarray(a, np.float32) * np.float32(layer.decode_scale)).astype(np.int32) for a in arrays]
+    return numpy_viterbi(*arrays)
 
 
 def batch(n=16, length=11, tags=4, seed=1):
@@ -59,7 +67,7 @@ def test_decode_equals_numpy_viterbi_static_and_dynamic_length(crf):
         tf.TensorSpec([None, None, 4], tf.float32), tf.TensorSpec([None, None], tf.bool)])
     dynamic = dynamic_fn(scores, mask).numpy()
     for i, n in enumerate(lengths):
-        expected = numpy_viterbi(scores[i, :n], *weights(crf))
+        expected = reference(crf, scores[i, :n])
         assert static[i, :n].tolist() == expected
         assert dynamic[i, :n].tolist() == expected
         assert not static[i, n:].any() and not dynamic[i, n:].any()
@@ -104,13 +112,18 @@ def test_serialisation_round_trip(tmp_path):
     inputs[1, 5:] = 0
     loaded = assert_roundtrip(model, inputs, tmp_path, atol=0)
     assert loaded.get_layer("crf").get_config()["num_tags"] == 5
+    assert loaded.get_layer("crf").decode_scale == 256
     assert not np.asarray(loaded.predict(inputs, verbose=0))[1, 5:].any()
     with pytest.raises(ValueError, match="`num_tags` must be a positive integer"):
         CRF(0)
+    with pytest.raises(ValueError, match="`decode_scale` must be None or a positive integer"):
+        CRF(3, decode_scale=0.5)
 
 
 @pytest.mark.parametrize("decoder", ["crf", "argmax"])
 def test_tflite_decode_is_builtin_and_exact(tmp_path, crf, decoder):
+    if decoder == "argmax" and crf.decode_scale is None:
+        pytest.skip("argmax does not depend on the CRF's decode_scale")
     length = 32
     scores_in = keras.Input(shape=(length, 4), batch_size=1, name="scores")
     layer = crf if decoder == "crf" else TagArgmax()
@@ -122,5 +135,5 @@ def test_tflite_decode_is_builtin_and_exact(tmp_path, crf, decoder):
     scores, _, _ = batch(n=20, length=length, seed=3)
     got = TFLiteModel(path).predict(scores)
     for i in range(20):
-        expected = numpy_viterbi(scores[i], *weights(crf)) if decoder == "crf" else scores[i].argmax(-1).tolist()
+        expected = reference(crf, scores[i]) if decoder == "crf" else scores[i].argmax(-1).tolist()
         assert got[i].tolist() == expected
