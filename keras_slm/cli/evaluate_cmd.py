@@ -6,7 +6,7 @@ from keras_slm.cli._common import add_data_options, print_json, read_data
 def add_parser(sub):
     p = sub.add_parser("evaluate", help="score a model (DIR, DIR/model.keras or a .tflite file) on labelled data")
     p.add_argument("model", metavar="MODEL", help="model directory, its model.keras, or a .tflite file in it")
-    p.add_argument("--data", required=True, help="labelled file (.tsv/.csv/.jsonl)")
+    p.add_argument("--data", required=True, help="labelled file (.tsv/.csv/.jsonl); plain text for a language model")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     add_data_options(p)
     p.set_defaults(run=run)
@@ -16,6 +16,12 @@ def run(args):
     from keras_slm.evaluation import format_classification_table
     from keras_slm.models import TextClassifier
 
+    from keras_slm.models.language_model import is_language_model_dir
+
+    if is_language_model_dir(args.model):
+        from keras_slm.cli._lm import run_evaluate
+
+        return run_evaluate(args)
     classifier = TextClassifier.load(args.model)
     data = read_data(args.data, args)
     metrics = classifier.evaluate(data, skip_bad_rows=args.skip_bad_rows)

