@@ -24,6 +24,7 @@ from keras_slm.models.text_classifier import CONFIG_FILE, MODEL_FILE, read_confi
 
 TASK = "ner"
 VOCAB_FILE = "tagger.json"
+INT8_DECODE_SCALE = 256  # CRF fixed-point decoding in full-int8 files
 PAD_ID, UNKNOWN_ID = 0, 1
 _WORD = re.compile(r"\w+(?:'\w+)?|[^\w\s]", re.UNICODE)
 _DIGITS = re.compile(r"\d")
@@ -190,7 +191,18 @@ class SequenceTagger:
         if sample_sentences is not None:
             samples = self.encode([s[: self.seq_len] for s in sample_sentences])
         kwargs.setdefault("representative_data", samples)
-        report = convert(self.model, path, seq_len=self.seq_len, quantize=quantize, sample_inputs=samples, **kwargs)
+        from keras_slm.layers import CRF
+
+        crfs = [layer for layer in self.model.layers if isinstance(layer, CRF)]
+        saved = [layer.decode_scale for layer in crfs]
+        try:
+            if quantize == "int8":  # integer Viterbi: immune to per-step int8 requantization
+                for layer in crfs:
+                    layer.decode_scale = layer.decode_scale or INT8_DECODE_SCALE
+            report = convert(self.model, path, seq_len=self.seq_len, quantize=quantize, sample_inputs=samples, **kwargs)
+        finally:
+            for layer, scale in zip(crfs, saved):
+                layer.decode_scale = scale
         lite = SequenceTagger(TFLiteModel(path), self.words, self.tags, self.seq_len, self.chars,
                               self.max_word_chars, self.lowercase, self.unit, self.family)
         if samples is not None:
