@@ -69,12 +69,14 @@ def test_tflite_returns_tags_builtin_only(wikiann, quantize):
     assert lite.is_tflite and len(lite.predict_tags(dev.tokens[:5])) == 5
 
 
-def test_chinese_char_tagger():
-    train = read_conll(shared_data("resume_zh", "train.txt")).subset(range(300))
-    dev = read_conll(shared_data("resume_zh", "dev.txt")).subset(range(60))
-    tagger, _, metrics = train_tagger(train, dev, model="char_bilstm_crf", seq_len=32, epochs=3, learning_rate=1e-2,
-                                      verbose=0, lstm_units=32, embedding_dim=32)
-    assert tagger.unit == "char" and tagger.chars is None and metrics["f1"] > 0.05
+def test_chinese_char_tagger_tokens_and_windows():
+    # Trained end to end by tests/examples/test_ner_examples.py (examples/ner_chinese.py).
+    from keras_slm.data.labels import LabelVocabulary
+
+    words, chars = SequenceTagger.build_vocabularies([list("高勇男中国国籍")], lowercase=False, char_features=False)
+    tags = LabelVocabulary(["O", "B-NAME", "I-NAME"])
+    tagger = SequenceTagger(char_tagger(len(words), 3, embedding_dim=8, lstm_units=8), words, tags, seq_len=8,
+                            lowercase=False, unit="char")
     out = tagger.predict_text(["高勇，男，中国国籍，无境外居留权。"])[0]
-    assert out["tokens"][:2] == ["高", "勇"]
-    assert np.asarray(tagger.encode([["高", "勇"]])).shape == (1, 32)
+    assert out["tokens"][:3] == ["高", "勇", "，"] and len(out["tags"]) == 17  # 3 windows of 8
+    assert chars is None and tagger.encode([["高", "勇", "X"]]).tolist() == [[3, 4, 1, 0, 0, 0, 0, 0]]  # 国 (twice) is id 2
