@@ -10,3 +10,5 @@ from keras_slm.export.unroll import unrolled_copy
 from keras_slm.export.metadata import ModelInfo, read_associated_file, read_metadata, write_metadata
 from keras_slm.export.golden import read_golden, write_golden, write_tokenizer_golden
 from keras_slm.export.android import AndroidExport, export_android, mediapipe_scores
+from keras_slm.export.lm import export_lm
+from keras_slm.export.lm_driver import TFLiteLMDriver

@@ -15,3 +15,5 @@ from keras_slm.models.sentence_embedder import SentenceEmbedder, cosine_similari
 from keras_slm.models.transformer_classifier import build_transformer_classifier, transformer_classifier
 from keras_slm.models.transformer_encoder import PRESETS as TRANSFORMER_PRESETS
 from keras_slm.models.transformer_encoder import build_encoder, transformer_encoder
+from keras_slm.models.language_model import LanguageModel
+from keras_slm.models.language_models import LM_BUILDERS, build_lm, lstm_lm, transformer_lm

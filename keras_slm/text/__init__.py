@@ -1,6 +1,7 @@
 """Tokenizers: word (MediaPipe regex compatible) and CJK-aware character tokenizers."""
 
 from keras_slm.text.char_tokenizer import CharTokenizer
+from keras_slm.text.character_tokenizer import CharacterTokenizer
 from keras_slm.text.vocab_tokenizer import (
     PAD,
     PAD_ID,

@@ -144,3 +144,12 @@ def test_windows_and_split():
     assert x.tolist() == [[0, 1, 2, 3, 4], [5, 6, 7, 8, 9]] and y[1].tolist() == [6, 7, 8, 9, 10]
     head, tail = split_text("a\nb\nc\nd\ne\nf\ng\nh\ni\nj\n", 0.2)
     assert tail == "i\nj\n" and head + tail == "a\nb\nc\nd\ne\nf\ng\nh\ni\nj\n"
+
+
+def test_training_continues_from_init():
+    text = TEXT * 4
+    lm, history, first = train_lm(text, model="lstm", tokenizer="char", seq_len=16, epochs=2, batch_size=8,
+                                  model_options={"units": 16, "embedding_dim": 8}, verbose=0)
+    again, _, second = train_lm(text, init=lm, epochs=2, batch_size=8, verbose=0)
+    assert again.tokenizer is lm.tokenizer and again.model is lm.model and again.family == "lstm"
+    assert second["loss"] < first["loss"] and len(history["loss"]) == 2
