@@ -26,7 +26,6 @@ def run(args):
     data = read_data(args.data, args)
     metrics = classifier.evaluate(data, skip_bad_rows=args.skip_bad_rows)
     metrics["model"] = args.model
-    metrics["skipped"] += len(data.skipped)
     if args.json:
         print_json(metrics)
     else:

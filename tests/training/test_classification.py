@@ -17,7 +17,7 @@ def test_training_learns_and_is_reproducible():
     data = read_classification(sample_path("sentiment_en.tsv"))
     train, test = holdout_split(data, 0.2, seed=0)
     runs = [
-        train_classifier(train, model="awe", seq_len=32, epochs=6, batch_size=16, verbose=0, seed=1)
+        train_classifier(train, model="awe", seq_len=32, epochs=20, patience=5, batch_size=16, verbose=0, seed=1)
         for _ in range(2)
     ]
     (clf, history, metrics), (clf2, _, metrics2) = runs
