@@ -99,7 +99,7 @@ def main(argv):
         "settings": {k: FLAGS[k].value for k in ("epochs", "patience", "time_budget", "seq_len", "batch_size", "lr",
                                                   "lstm_units", "num_layers", "char_filters", "unk_replace")},
         "train_sentences": len(train), "dev_sentences": len(dev), "test_sentences": len(test),
-        "params": int(tagger.model.count_params()), "train_wall_time_s": round(train_time, 1),
+        "params": int(tagger.model.count_params()), "train_wall_time_s": None if train_time is None else round(train_time, 1),
         "history": history, "dev_f1": best["f1"], "best_epoch": best["best_epoch"],
         "test": {k: keras_test[k] for k in ("f1", "precision", "recall", "n")}, "test_per_type": keras_test["per_type"],
         "tflite": {},
@@ -129,7 +129,8 @@ def main(argv):
     result["viterbi_64_steps_1_thread"] = viterbi_latency(num_tags=len(tagger.tags))
     result["total_wall_time_s"] = round(time.time() - start, 1)
     os.makedirs(os.path.join(REPO, "benchmarks", "results"), exist_ok=True)
-    path = os.path.join(REPO, "benchmarks", "results", f"ner_{FLAGS.data}_{FLAGS.model}.json")
+    suffix = "_rescored" if FLAGS.load else ""
+    path = os.path.join(REPO, "benchmarks", "results", f"ner_{FLAGS.data}_{FLAGS.model}{suffix}.json")
     with open(path, "w", encoding="utf-8") as f:
         json.dump(result, f, indent=1, ensure_ascii=False)
     print(json.dumps({k: result[k] for k in ("test", "dev_f1", "train_wall_time_s", "total_wall_time_s")}, indent=1))
