@@ -17,3 +17,6 @@ from keras_slm.models.transformer_encoder import PRESETS as TRANSFORMER_PRESETS
 from keras_slm.models.transformer_encoder import build_encoder, transformer_encoder
 from keras_slm.models.language_model import LanguageModel
 from keras_slm.models.language_models import LM_BUILDERS, build_lm, lstm_lm, transformer_lm
+from keras_slm.models.sequence_tagger import SequenceTagger
+from keras_slm.models.taggers import bilstm_crf_tagger, bilstm_tagger, char_tagger
+from keras_slm.models.transformer_tagger import transformer_tagger
