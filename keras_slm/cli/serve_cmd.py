@@ -18,6 +18,8 @@ def add_parser(sub):
     p.add_argument("--max-batch", type=int, default=64, help="most texts per request (default 64; more -> 413)")
     p.add_argument("--max-text-chars", type=int, default=2000, help="longest text in characters (default 2000; longer -> 413)")
     p.add_argument("--max-body-bytes", type=int, default=1 << 20, help="largest request body (default 1 MiB; larger -> 413)")
+    p.add_argument("--max-tokens", type=int, default=256,
+                   help="language models: most tokens generated per text (default 256; a request asking more -> 413)")
     p.add_argument("--registry", help="registry for NAME@VERSION (default: $KERAS_SLM_REGISTRY or ~/.keras_slm/registry)")
     p.add_argument("--endpoint-url", help="object-store endpoint for an s3:// --registry (e.g. a MinIO server)")
     p.add_argument("--access-log", action="store_true", help="log every request")
@@ -32,7 +34,7 @@ def run(args):
     from keras_slm.serving import create_app
 
     for flag, value in (("--max-batch", args.max_batch), ("--max-text-chars", args.max_text_chars),
-                        ("--max-body-bytes", args.max_body_bytes), ("--interpreters", args.interpreters or 1)):
+                        ("--max-body-bytes", args.max_body_bytes), ("--interpreters", args.interpreters or 1), ("--max-tokens", args.max_tokens)):
         if value < 1:
             raise KerasSlmError(f"{flag} must be at least 1, received {value}")
     registry = None
@@ -43,6 +45,7 @@ def run(args):
     app = create_app(
         args.model, variant=args.variant, pool_size=args.interpreters, max_batch=args.max_batch,
         max_text_chars=args.max_text_chars, max_body_bytes=args.max_body_bytes, registry=registry,
+        max_tokens=args.max_tokens,
     )
     served = app.state.served
     print(f"serving {served.name} {served.version} ({app.state.predictor.task}) from {served.tflite}"

@@ -5,7 +5,9 @@
 """
 
 from keras_slm.serving.app import create_app
-from keras_slm.serving.predictor import InterpreterPool, TextClassifierPredictor, make_predictor
+from keras_slm.serving.predictor import (
+    InterpreterPool, LanguageModelPredictor, TaggerPredictor, TextClassifierPredictor, make_predictor,
+)
 from keras_slm.serving.source import ServedModel, resolve
 
 
@@ -26,4 +28,7 @@ def serve(source, host="127.0.0.1", port=8000, log_level="info", access_log=Fals
     uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=access_log)
 
 
-__all__ = ["InterpreterPool", "ServedModel", "TextClassifierPredictor", "create_app", "make_predictor", "resolve", "serve"]
+__all__ = [
+    "InterpreterPool", "LanguageModelPredictor", "ServedModel", "TaggerPredictor", "TextClassifierPredictor", "create_app",
+    "make_predictor", "resolve", "serve",
+]

@@ -1,12 +1,16 @@
 """The HTTP API: FastAPI app over a TFLite model, served by uvicorn.
 
-    POST /v1/predict   {"texts": [...]} -> {"model": {...}, "predictions": [{"label", "score", "scores"}]}
+    POST /v1/predict   {"texts": [...]} -> {"model": {...}, "predictions": [...]}, one per text:
+                       text_classification {"label", "score", "scores"}; ner {"entities": [{"text", "label",
+                       "start", "end"}]}; language_model {"generated_text"} (the request may add max_tokens,
+                       strategy, temperature, top_k, top_p, seed)
     GET  /healthz      200 once the model is loaded and has answered a warm-up request
     GET  /metrics      Prometheus text: request counts, latency histogram, errors, model name/version
     GET  /docs         OpenAPI docs (schema at /openapi.json)
 
 Every error is JSON `{"error": {"code", "message"}}`: malformed JSON 400, a body that is not
-`{"texts": [str, ...]}` 422, too many texts / too long a text / too large a body 413, no free
+`{"texts": [str, ...]}` (or generation fields for a model that does not generate) 422,
+too many texts / too long a text / too large a body / max_tokens over the limit 413, no free
 interpreter 503. A bad request never takes the server down.
 """
 
@@ -34,6 +38,7 @@ logger = logging.getLogger("keras_slm.serving")
 DEFAULT_MAX_BATCH = 64
 DEFAULT_MAX_TEXT_CHARS = 2000
 DEFAULT_MAX_BODY_BYTES = 1 << 20
+DEFAULT_MAX_TOKENS = 256
 ERRORS = {code: {"model": ErrorResponse} for code in (400, 413, 422, 503)}
 PREDICT_BODY = {"requestBody": {"required": True, "content": {"application/json": {
     "schema": PredictRequest.model_json_schema(ref_template="#/components/schemas/{model}")}}}}
@@ -60,7 +65,7 @@ class ClientError(Exception):
 
 def create_app(source, variant=None, pool_size=None, max_batch=DEFAULT_MAX_BATCH,
                max_text_chars=DEFAULT_MAX_TEXT_CHARS, max_body_bytes=DEFAULT_MAX_BODY_BYTES,
-               acquire_timeout=10.0, registry=None, name=None, version=None):
+               acquire_timeout=10.0, registry=None, name=None, version=None, max_tokens=DEFAULT_MAX_TOKENS):
     """A FastAPI app serving `source` (model dir, .tflite, bundle folder/archive, or name@version).
 
     Args:
@@ -70,6 +75,7 @@ def create_app(source, variant=None, pool_size=None, max_batch=DEFAULT_MAX_BATCH
         max_batch: most texts per request (more -> 413).
         max_text_chars: longest text in characters (longer -> 413).
         max_body_bytes: largest request body (larger -> 413).
+        max_tokens: language models: most tokens generated per text (a request asking more -> 413).
         acquire_timeout: seconds a request waits for an interpreter before 503.
         registry: registry location for name@version sources.
         name / version: override the model identity reported.
@@ -84,7 +90,11 @@ def create_app(source, variant=None, pool_size=None, max_batch=DEFAULT_MAX_BATCH
     model_info = served.info(predictor.task)
     metrics = ServerMetrics(model_info, predictor.pool)
     limits = {"max_batch": max_batch, "max_text_chars": max_text_chars, "max_body_bytes": max_body_bytes}
-    predictor.predict(["warm up"])  # a broken file fails here, not on the first user request
+    generates = predictor.task == "language_model"
+    if generates:
+        limits["max_tokens"] = max_tokens
+    # a broken file fails here, not on the first user request
+    getattr(predictor, "warm_up", lambda: predictor.predict(["warm up"]))()
 
     app = FastAPI(
         title="keras-slm inference server",
@@ -120,7 +130,9 @@ def create_app(source, variant=None, pool_size=None, max_batch=DEFAULT_MAX_BATCH
     @app.post("/v1/predict", response_model=PredictResponse, response_model_exclude_none=True, responses=ERRORS,
               summary="Predict a batch of texts", openapi_extra=PREDICT_BODY)
     async def predict(request: Request):
-        """Labels and scores for each text (text classifiers); one prediction per text, in order.
+        """One prediction per text, in order: labels and scores (text classifiers), entities (NER taggers)
+        or generated text (language models; the optional fields max_tokens, strategy, temperature,
+        top_k, top_p and seed steer generation).
 
         The body is read as JSON whatever its Content-Type (curl's `-d` sends form encoding).
         """
@@ -130,9 +142,17 @@ def create_app(source, variant=None, pool_size=None, max_batch=DEFAULT_MAX_BATCH
         except (ValueError, UnicodeDecodeError):
             return _error(400, "malformed_json", "request body is not valid JSON")
         try:
-            texts = PredictRequest.model_validate(payload).texts
+            request_body = PredictRequest.model_validate(payload)
         except ValidationError as e:
             return _invalid(e.errors(), loc_prefix=("body",))
+        texts, options = request_body.texts, request_body.generation_options()
+        if options and not generates:
+            return _error(422, "invalid_request", f"{sorted(options)}: generation fields apply to language models; "
+                                                  f"this model's task is {predictor.task}")
+        if options.get("max_tokens", 0) > max_tokens:
+            raise ClientError(413, "too_many_tokens", f"max_tokens {options['max_tokens']}; the limit is {max_tokens}")
+        if generates:  # no max_tokens: the predictor's default, within the server's limit
+            options.setdefault("max_tokens", min(predictor.default_max_tokens, max_tokens))
         if len(texts) > max_batch:
             raise ClientError(413, "batch_too_large", f"{len(texts)} texts in one request; the limit is {max_batch}")
         for i, text in enumerate(texts):
@@ -140,7 +160,7 @@ def create_app(source, variant=None, pool_size=None, max_batch=DEFAULT_MAX_BATCH
                 raise ClientError(413, "text_too_long", f"texts[{i}] has {len(text)} characters; the limit is {max_text_chars}")
         start = time.perf_counter()
         # The interpreter call releases the GIL; run it on a worker thread so the event loop keeps serving.
-        predictions = await run_in_threadpool(predictor.predict, texts)
+        predictions = await run_in_threadpool(predictor.predict, texts, **options)
         metrics.inference.observe(time.perf_counter() - start)
         metrics.batch_size.observe(len(texts))
         metrics.texts.inc(len(texts))

@@ -5,8 +5,10 @@ interpreters over the same file lets N requests run at once on N cores. Requests
 interpreter for the whole batch and give it back; if none frees up within `acquire_timeout`
 seconds the request fails fast with `PoolBusy` (served as 503) instead of queueing forever.
 
-Only NumPy, the LiteRT interpreter and keras-slm's tokenizers are imported: no TensorFlow,
-so a server starts in about a second and stays small.
+The text-classifier path imports only NumPy, the LiteRT interpreter and keras-slm's tokenizers:
+no TensorFlow, so a classifier server starts in about a second and stays small. Taggers
+(`SequenceTagger`'s encoding and span decoding) and language models (keras-hub samplers) reuse
+the in-process Python code on top of the pooled interpreters, and so import Keras.
 """
 
 import contextlib
@@ -32,6 +34,8 @@ class InterpreterPool:
         size: number of interpreters (concurrent inferences).
         num_threads: threads per interpreter (1 is best when `size` covers the cores).
         acquire_timeout: seconds a request waits for a free interpreter.
+        factory: `factory(path, num_threads)` builds each pooled object instead of a bare
+            `Interpreter` (e.g. `TFLiteLMDriver`, which wraps its own interpreter).
 
     Example:
     >>> pool = InterpreterPool("model.tflite", size=2)  # doctest: +SKIP
@@ -39,7 +43,7 @@ class InterpreterPool:
     ...     interpreter.invoke()
     """
 
-    def __init__(self, path, size=2, num_threads=1, acquire_timeout=10.0):
+    def __init__(self, path, size=2, num_threads=1, acquire_timeout=10.0, factory=None):
         from ai_edge_litert.interpreter import Interpreter
 
         if size < 1:
@@ -51,6 +55,9 @@ class InterpreterPool:
         self._lock = threading.Lock()
         self.in_use = 0
         for _ in range(self.size):
+            if factory is not None:
+                self._free.put(factory(self.path, num_threads))
+                continue
             interpreter = Interpreter(model_path=self.path, num_threads=num_threads)
             interpreter.allocate_tensors()
             self._free.put(interpreter)
@@ -140,7 +147,112 @@ class TextClassifierPredictor:
         return results
 
 
-PREDICTORS = {TextClassifierPredictor.task: TextClassifierPredictor}
+class _PooledTFLiteModel:
+    """`TFLiteModel.predict` on a `TFLiteModel` borrowed from the pool (one batch, one interpreter)."""
+
+    def __init__(self, pool):
+        self.pool = pool
+
+    def predict(self, *arrays):
+        with self.pool.borrow() as model:
+            return model.predict(*arrays)
+
+
+class TaggerPredictor:
+    """Entity spans for texts, from an NER model folder's TFLite file (`SequenceTagger`).
+
+    Texts are split, encoded, cut into windows and decoded exactly as
+    `SequenceTagger.predict_text` does in process; only the interpreter comes from the pool.
+
+    Args:
+        directory: an NER model folder (config.json task "ner", tagger.json, labels.txt).
+        tflite: the .tflite file to serve (default: directory/model.tflite).
+        pool_size: interpreters in the pool.
+        acquire_timeout: seconds to wait for a free interpreter.
+
+    Example:
+    >>> p = TaggerPredictor("runs/wikiann")  # doctest: +SKIP
+    >>> p.predict(["Angela Merkel visited Paris ."])[0]["entities"][0]  # doctest: +SKIP
+    {'text': 'Angela Merkel', 'label': 'PER', 'start': 0, 'end': 13}
+    """
+
+    task = "ner"
+
+    def __init__(self, directory, tflite=None, pool_size=2, acquire_timeout=10.0):
+        from keras_slm.export import TFLiteModel
+        from keras_slm.models.sequence_tagger import SequenceTagger
+
+        self.directory = os.fspath(directory)
+        self.tflite = _tflite_file(self.directory, tflite)
+        self.tagger = SequenceTagger.load(self.tflite)  # vocabularies and tags; its own interpreter is replaced
+        self.pool = InterpreterPool(self.tflite, size=pool_size, acquire_timeout=acquire_timeout,
+                                    factory=lambda path, threads: TFLiteModel(path, num_threads=threads))
+        self.tagger.model = _PooledTFLiteModel(self.pool)
+
+    def predict(self, texts):
+        """[{"entities": [{"text", "label", "start", "end"}]}] per text (label = entity type)."""
+        return [{"entities": [{"text": e["text"], "label": e["type"], "start": e["start"], "end": e["end"]}
+                              for e in r["entities"]]}
+                for r in self.tagger.predict_text(list(texts))]
+
+
+class LanguageModelPredictor:
+    """Generated continuations of texts, from a language-model folder's TFLite file.
+
+    Each pooled object is a `TFLiteLMDriver`; a text borrows one for its whole generation and
+    runs `LanguageModel.generate`, the same decoding loop and keras-hub samplers as in process.
+
+    Args:
+        directory: a language-model folder (config.json task "language_model", tokenizer).
+        tflite: the .tflite file to serve (default: directory/model.tflite).
+        pool_size: drivers in the pool.
+        acquire_timeout: seconds to wait for a free driver.
+
+    Example:
+    >>> p = LanguageModelPredictor("runs/shakespeare")  # doctest: +SKIP
+    >>> p.predict(["ROMEO:"], max_tokens=20, strategy="top_k", seed=1)[0]["generated_text"]  # doctest: +SKIP
+    """
+
+    task = "language_model"
+    default_max_tokens = 50
+
+    def __init__(self, directory, tflite=None, pool_size=2, acquire_timeout=10.0):
+        from keras_slm.export.lm_driver import TFLiteLMDriver
+        from keras_slm.text import lm_stream
+
+        self.directory = os.fspath(directory)
+        self.tflite = _tflite_file(self.directory, tflite)
+        with open(os.path.join(self.directory, "config.json"), encoding="utf-8") as f:
+            self.config = json.load(f)
+        self.tokenizer = lm_stream.load_lm_tokenizer(self.directory)
+        self.pool = InterpreterPool(self.tflite, size=pool_size, acquire_timeout=acquire_timeout,
+                                    factory=lambda path, threads: TFLiteLMDriver(path, num_threads=threads))
+
+    def predict(self, texts, max_tokens=None, strategy="greedy", temperature=1.0, top_k=40, top_p=0.9, seed=None):
+        """[{"generated_text"}] per text: the continuation, the prompt not included."""
+        from keras_slm.models.language_model import LanguageModel
+
+        results = []
+        for text in texts:
+            with self.pool.borrow() as driver:
+                lm = LanguageModel(driver, self.tokenizer, self.config["family"], self.config["seq_len"])
+                generated = lm.generate(text, max_tokens=max_tokens or self.default_max_tokens, strategy=strategy,
+                                        temperature=temperature, top_k=top_k, top_p=top_p, seed=seed)
+            results.append({"generated_text": generated})
+        return results
+
+    def warm_up(self):
+        self.predict(["warm up"], max_tokens=1)
+
+
+def _tflite_file(directory, tflite):
+    path = os.fspath(tflite or os.path.join(directory, "model.tflite"))
+    if not os.path.isfile(path):
+        raise ModelDirError(f"{path}: no such TFLite file; export the model first (keras-slm export)")
+    return path
+
+
+PREDICTORS = {p.task: p for p in (TextClassifierPredictor, TaggerPredictor, LanguageModelPredictor)}
 
 
 def make_predictor(directory, tflite=None, pool_size=2, acquire_timeout=10.0):
