@@ -4,7 +4,8 @@ For each family: train on the leak-free SST-2 split (benchmarks/sst2_split.py), 
 float / dynamic / float16 / int8 files report held-out accuracy (Keras and TFLite), size
 (and its ratio to the float file), parity and 1/2-thread latency; and, side by side, Keras'
 own `model.export(format="litert")`: the Flex ops it needs, its size, latency and parity
-(run with TensorFlow's interpreter, which carries the Flex delegate an app would lack).
+(run with TensorFlow's own interpreter where it can run at all: files with Flex ops
+need the select-TF-ops runtime, which neither it nor LiteRT's interpreter carries).
 
 Usage (about 15-25 minutes on 2 CPU cores):
     python benchmarks/sst2_split.py --out runs/sst2
@@ -31,10 +32,24 @@ def keras_default_export(model, seq_len, ids):
         path = os.path.join(tmp, "keras_default.tflite")
         model.export(path, format="litert", verbose=False)
         info = inspect_tflite(path)
+        result = {
+            "size_bytes": info.size_bytes,
+            "flex_ops": info.flex_ops,
+            "android_compatible": info.android_compatible,
+            "num_subgraphs": info.num_subgraphs,
+        }
         interpreter = tf.lite.Interpreter(model_path=path, num_threads=1)
         detail = interpreter.get_input_details()[0]
         interpreter.resize_tensor_input(detail["index"], [1, seq_len])
-        interpreter.allocate_tensors()
+        try:
+            interpreter.allocate_tensors()
+        except RuntimeError as e:
+            # The pip TensorFlow's interpreter carries no Flex delegate either: such a file
+            # runs nowhere without shipping the select-TF-ops runtime.
+            result["runs_without_flex_delegate"] = False
+            result["error"] = str(e).split("See instructions")[0].strip()
+            return result
+        result["runs_without_flex_delegate"] = True
         out_index = interpreter.get_output_details()[0]["index"]
         outputs = []
         for row in ids:
@@ -47,14 +62,9 @@ def keras_default_export(model, seq_len, ids):
             interpreter.invoke()
             times.append(time.perf_counter() - start)
         keras_out = model.predict(ids, verbose=0)
-        return {
-            "size_bytes": info.size_bytes,
-            "flex_ops": info.flex_ops,
-            "android_compatible": info.android_compatible,
-            "num_subgraphs": info.num_subgraphs,
-            "max_abs_diff": float(np.max(np.abs(np.asarray(outputs) - keras_out))),
-            "latency_1_thread": {"median_ms": float(np.median(times) * 1e3), "p90_ms": float(np.percentile(times, 90) * 1e3)},
-        }
+        result["max_abs_diff"] = float(np.max(np.abs(np.asarray(outputs) - keras_out)))
+        result["latency_1_thread"] = {"median_ms": float(np.median(times) * 1e3), "p90_ms": float(np.percentile(times, 90) * 1e3)}
+        return result
 
 
 def main():
@@ -65,6 +75,7 @@ def main():
     parser.add_argument("--seq-len", type=int, default=64)
     parser.add_argument("--out", default="benchmarks/results/export_matrix.json")
     parser.add_argument("--models-dir", default="runs/export_matrix")
+    parser.add_argument("--merge", action="store_true", help="keep other families already in --out")
     args = parser.parse_args()
 
     from keras_slm.data import read_classification
@@ -81,6 +92,9 @@ def main():
         "data": {"train_rows": len(train), "val_rows": len(val) if val else "10% of train", "test_sentences": len(test)},
         "families": {},
     }
+    if args.merge and os.path.exists(args.out):
+        with open(args.out) as f:
+            results["families"] = json.load(f)["families"]
     for family in args.families:
         start = time.time()
         clf, _, val_metrics = train_classifier(
@@ -109,6 +123,7 @@ def main():
                 "argmax_agreement": report.parity["argmax_agreement"],
                 "num_subgraphs": report.num_subgraphs,
                 "android_compatible": report.android_compatible,
+                "xnnpack": report.xnnpack,
                 "latency": report.latency,
             }
         float_size = entry["exports"]["none"]["size_bytes"]

@@ -274,6 +274,8 @@ def convert(
         outputs=info.outputs,
     )
     can_run = not info.flex_ops and not info.custom_ops
+    if can_run:
+        report.xnnpack = TFLiteModel(data).xnnpack
     if samples is not None and can_run:
         report.parity = parity(model, data, samples)
     if eval_data is not None and can_run:

@@ -20,6 +20,8 @@ class ExportReport:
         parity: {"n", "max_abs_diff", "argmax_agreement"} against Keras on real inputs.
         metric: {"name", "keras", "tflite", "drop", "n"} on the evaluation data, if given.
         latency: {"1": {"median_ms", "p90_ms", "runs"}, "2": {...}}.
+        xnnpack: whether LiteRT's default XNNPACK delegate runs the file (None: not run). When
+            False, apps must turn XNNPACK off (Interpreter.Options().setUseXNNPACK(false)).
     """
 
     path: str
@@ -34,6 +36,7 @@ class ExportReport:
     parity: dict = None
     metric: dict = None
     latency: dict = None
+    xnnpack: bool = None
 
     def to_dict(self):
         return dataclasses.asdict(self)
@@ -50,6 +53,8 @@ class ExportReport:
             ("Android (builtin ops only)", "yes" if self.android_compatible else "NO"),
             ("ops", ", ".join(f"{k} x{v}" for k, v in sorted(self.ops.items()))),
         ]
+        if self.xnnpack is False:
+            rows.append(("XNNPACK delegate", "NO: fails to build; run without it (setUseXNNPACK(false))"))
         if self.parity:
             p = self.parity
             rows.append(

@@ -1,7 +1,9 @@
 """Runs a .tflite file in the LiteRT interpreter, one example at a time (batch 1)."""
 
 import numpy as np
-from ai_edge_litert.interpreter import Interpreter
+import warnings
+
+from ai_edge_litert.interpreter import Interpreter, OpResolverType
 
 
 # The converter does not keep the Keras input order of a multi-input model; BERT-style
@@ -36,16 +38,37 @@ class TFLiteModel:
     """
 
     def __init__(self, path_or_bytes, num_threads=1):
-        if isinstance(path_or_bytes, (bytes, bytearray)):
-            self.interpreter = Interpreter(model_content=bytes(path_or_bytes), num_threads=num_threads)
-            self.path = None
-        else:
-            self.interpreter = Interpreter(model_path=str(path_or_bytes), num_threads=num_threads)
-            self.path = str(path_or_bytes)
-        self.interpreter.allocate_tensors()
+        self.path = None if isinstance(path_or_bytes, (bytes, bytearray)) else str(path_or_bytes)
+        self.xnnpack = True
+        try:
+            self.interpreter = self._interpreter(path_or_bytes, num_threads)
+            self.interpreter.allocate_tensors()
+        except RuntimeError as e:
+            if "XNNPACK" not in str(e):
+                raise
+            # XNNPACK (LiteRT's default CPU delegate) rejects some int8 graphs, e.g. unrolled
+            # BiLSTMs at longer lengths, when it builds its runtime. LiteRT's builtin kernels
+            # still run them; an app must then create its interpreter without XNNPACK too.
+            warnings.warn(
+                f"XNNPACK could not run {self.path or 'this model'}; using LiteRT's builtin kernels "
+                "(on Android: Interpreter.Options().setUseXNNPACK(false))."
+            )
+            self.xnnpack = False
+            self.interpreter = self._interpreter(
+                path_or_bytes, num_threads, OpResolverType.BUILTIN_WITHOUT_DEFAULT_DELEGATES
+            )
+            self.interpreter.allocate_tensors()
         self.inputs = _ordered_inputs(self.interpreter.get_input_details())
         self.outputs = self.interpreter.get_output_details()
         self.seq_len = int(self.inputs[0]["shape"][-1])
+
+    @staticmethod
+    def _interpreter(path_or_bytes, num_threads, resolver=OpResolverType.AUTO):
+        if isinstance(path_or_bytes, (bytes, bytearray)):
+            return Interpreter(model_content=bytes(path_or_bytes), num_threads=num_threads,
+                               experimental_op_resolver_type=resolver)
+        return Interpreter(model_path=str(path_or_bytes), num_threads=num_threads,
+                           experimental_op_resolver_type=resolver)
 
     def invoke(self, *arrays):
         """Runs one example; `arrays` are the model inputs, each `[1, seq_len]`."""
