@@ -19,6 +19,10 @@ def _ms(latency, threads):
     return f"{entry['median_ms']:.3f} / {entry['p90_ms']:.3f}" if entry else "-"
 
 
+def _xnn(flag):
+    return {True: "yes", False: "NO (builtin kernels)", None: "not recorded"}[flag]
+
+
 def render(results):
     lines = [
         f"Machine: {results['machine']}. Date: {results['date']}.",
@@ -29,8 +33,8 @@ def render(results):
         "### keras-slm export, per family and quantization mode",
         "",
         "| family | mode | held-out acc. (Keras -> TFLite) | drop (points) | size | of float | agreement | max abs diff "
-        "| subgraphs | builtin only | latency ms 1 thr (median / p90) | 2 thr |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| subgraphs | builtin only | XNNPACK | latency ms 1 thr (median / p90) | 2 thr |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for family, entry in results["families"].items():
         for mode in MODES:
@@ -39,7 +43,7 @@ def render(results):
                 f"| {family} | {mode} | {entry['keras_test_accuracy']:.3f} -> {e['test_accuracy']:.3f} | "
                 f"{e['drop_points']:+.1f} | {_kib(e['size_bytes'])} | {e['size_ratio'] * 100:.1f}% | "
                 f"{e['argmax_agreement']:.3f} | {e['max_abs_diff']:.1e} | {e['num_subgraphs']} | "
-                f"{'yes' if e['android_compatible'] else 'NO'} | {_ms(e['latency'], 1)} | {_ms(e['latency'], 2)} |"
+                f"{'yes' if e['android_compatible'] else 'NO'} | {_xnn(e.get('xnnpack'))} | {_ms(e['latency'], 1)} | {_ms(e['latency'], 2)} |"
             )
     lines += [
         "",
@@ -52,11 +56,13 @@ def render(results):
     for family, entry in results["families"].items():
         ours, theirs = entry["exports"]["none"], entry["keras_default_export"]
         flex = ", ".join(theirs["flex_ops"]) or "none"
+        runs = theirs.get("runs_without_flex_delegate", True)
+        their_latency = f"{theirs['latency_1_thread']['median_ms']:.3f}" if runs else "cannot run"
+        their_diff = f"{theirs['max_abs_diff']:.1e}" if runs else "-"
         lines.append(
             f"| {family} | {flex} | {'yes' if ours['android_compatible'] else 'NO'} / "
-            f"{'yes' if theirs['android_compatible'] else 'NO'} | {_kib(ours['size_bytes'])} / {_kib(theirs['size_bytes'])} | "
-            f"{ours['latency']['1']['median_ms']:.3f} / {theirs['latency_1_thread']['median_ms']:.3f} | "
-            f"{ours['max_abs_diff']:.1e} / {theirs['max_abs_diff']:.1e} |"
+            f"{'yes' if runs and theirs['android_compatible'] else 'NO'} | {_kib(ours['size_bytes'])} / {_kib(theirs['size_bytes'])} | "
+            f"{ours['latency']['1']['median_ms']:.3f} / {their_latency} | {ours['max_abs_diff']:.1e} / {their_diff} |"
         )
     return "\n".join(lines) + "\n"
 

@@ -15,7 +15,7 @@ def add_parser(sub):
     p.add_argument("--out", help="output .tflite path (default: DIR/model.tflite or DIR/model_<mode>.tflite)")
     p.add_argument("--eval", help="labelled file: report accuracy of Keras vs the TFLite file")
     p.add_argument("--samples", help=f"text file, one text per line, for parity and int8 calibration (default: DIR/{CALIBRATION_FILE})")
-    p.add_argument("--calibration-samples", type=int, default=200, help="rows used to calibrate int8 (default 200)")
+    p.add_argument("--calibration-samples", type=int, default=1000, help="rows used to calibrate int8 (default 1000)")
     p.add_argument("--int8-io", action="store_true", help="with --quantize int8: int8 output tensor too")
     p.add_argument("--single-subgraph", action="store_true", help="unroll RNNs into one subgraph (MediaPipe Tasks needs it)")
     p.add_argument("--allow-flex", action="store_true", help="allow TF (Flex) ops; the app then needs the Flex delegate")

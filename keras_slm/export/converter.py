@@ -159,7 +159,7 @@ def convert(
     seq_len,
     quantize="none",
     representative_data=None,
-    num_calibration_samples=200,
+    num_calibration_samples=1000,
     int8_io=False,
     allow_flex=False,
     allow_custom_ops=False,
