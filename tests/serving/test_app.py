@@ -139,6 +139,10 @@ def test_load_2000_requests_50_concurrent_without_errors(server, record_property
     assert len(outcomes) == n and errors == [], f"{report}: {errors[:10]}"
     assert server.alive()
 
+    # One malformed request of our own: the error counter must not depend on which other tests
+    # ran on this server first (pytest-xdist spreads them over workers).
+    bad = httpx.post(f"{server.url}/v1/predict", content=b"{not json", headers={"content-type": "application/json"})
+    assert bad.status_code == 400
     metrics = httpx.get(f"{server.url}/metrics")
     assert metrics.headers["content-type"].startswith("text/plain")
     text = metrics.text
