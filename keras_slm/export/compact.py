@@ -4,7 +4,9 @@ Unrolling an RNN over 64 steps makes thousands of small tensors. Their debug nam
 their empty buffers and their (mostly identical) quantization tables can weigh more than
 the weights of a small model: for an int8 BiLSTM they were 35% of the file. This drops
 intermediate tensor names (inputs and outputs keep theirs), points data-less tensors at
-the shared empty buffer, and writes each distinct quantization table once.
+the shared empty buffer, writes each distinct quantization table once, and writes each
+distinct intermediate tensor table once (the tensor list may point at one table many times:
+tensors are read by index, and unrolled steps make thousands of identical ones).
 """
 
 import flatbuffers
@@ -26,6 +28,13 @@ def _quantization_key(q):
         return None if v is None else tuple(v.tolist() if hasattr(v, "tolist") else v)
 
     return (tup(q.scale), tup(q.zeroPoint), tup(q.min), tup(q.max), q.quantizedDimension, q.detailsType)
+
+
+def _tensor_key(t, quantization_offset):
+    def tup(v):
+        return None if v is None else tuple(v.tolist() if hasattr(v, "tolist") else v)
+
+    return (tup(t.shape), t.type, t.buffer, quantization_offset, t.hasRank, tup(t.shapeSignature), t.externalBuffer)
 
 
 def compact_tflite(data):
@@ -53,11 +62,22 @@ def compact_tflite(data):
                 tensor.name = None
             tensor.buffer = 0 if tensor.buffer in empty else new_index[tensor.buffer]
             q = tensor.quantization
+            q_offset = None
             if q is not None:
                 key = _quantization_key(q)
                 if key not in tables:
                     tables[key] = q.Pack(builder)
-                tensor.quantization = _Packed(tables[key])
+                q_offset = tables[key]
+                tensor.quantization = _Packed(q_offset)
+            shareable = (
+                tensor.name is None and tensor.buffer == 0 and not tensor.isVariable
+                and tensor.sparsity is None and tensor.variantTensors is None
+            )
+            if shareable:
+                key = ("tensor", _tensor_key(tensor, q_offset))
+                if key not in tables:
+                    tables[key] = tensor.Pack(builder)
+                subgraph.tensors[i] = _Packed(tables[key])
     for m in model.metadata or []:
         m.buffer = new_index[m.buffer]
     model.buffers = [model.buffers[i] for i in kept]

@@ -26,6 +26,16 @@ def test_compact_keeps_outputs_and_io_names_and_shrinks(tmp_path):
     before, after = inspect_tflite(raw), inspect_tflite(small)
     assert after.inputs == before.inputs and after.outputs == before.outputs and after.ops == before.ops
     np.testing.assert_array_equal(TFLiteModel(small).predict(ids), TFLiteModel(raw).predict(ids))
+    # Identical intermediate tensors share one table, but every tensor index still exists.
+    from ai_edge_litert import schema_py_generated as schema
+
+    def tensors(data):
+        model = schema.Model.GetRootAsModel(bytearray(data), 0)
+        graph = model.Subgraphs(0)
+        return graph.TensorsLength(), len({graph.Tensors(i)._tab.Pos for i in range(graph.TensorsLength())})
+
+    (n_raw, distinct_raw), (n_small, distinct_small) = tensors(raw), tensors(small)
+    assert n_small == n_raw and distinct_raw == n_raw and distinct_small < n_small / 2
 
 
 def test_convert_compacts_unrolled_files(tmp_path):
