@@ -7,13 +7,9 @@ The exported .tflite file takes `input_word_ids`, `input_mask`, `input_type_ids`
 (with BERT metadata) or the LiteRT interpreter.
 """
 
-import json
-import os
-
 import keras
 import numpy as np
 
-from keras_slm import files
 from keras_slm.errors import ModelDirError
 from keras_slm.layers.masked_mean_pooling import MaskedMeanPooling
 from keras_slm.models.transformer_encoder import encoder_inputs
@@ -123,31 +119,21 @@ class SentenceEmbedder:
         """Writes model.keras, tokenizer.json, vocab.txt and config.json."""
         if self.is_tflite:
             raise ModelDirError("cannot save an embedder loaded from a .tflite file")
-        os.makedirs(directory, exist_ok=True)
-        with files.atomic_path(os.path.join(directory, MODEL_FILE)) as tmp:
-            self.model.save(tmp)
+        from keras_slm.models.text_classifier import save_keras_model, write_config
+
+        save_keras_model(self.model, directory)
         self.tokenizer.save(directory)
-        config = {"task": TASK, "seq_len": self.seq_len, "model": self.family, "tokenizer": self.tokenizer.kind}
-        files.write_text_atomic(os.path.join(directory, CONFIG_FILE), json.dumps(config, indent=1))
+        write_config(directory, {"task": TASK, "seq_len": self.seq_len, "model": self.family,
+                                 "tokenizer": self.tokenizer.kind})
 
     @classmethod
     def load(cls, path, num_threads=1):
         """Loads from DIR (Keras model), DIR/model.keras, or DIR/<name>.tflite."""
-        from keras_slm.models.text_classifier import read_config, resolve_model_path
+        from keras_slm.models.text_classifier import load_model_file, read_config, resolve_model_path
         from keras_slm.text import load_tokenizer
 
         directory, model_file = resolve_model_path(path)
-        config = read_config(directory)
-        if config.get("task") != TASK:
-            raise ModelDirError(f"{directory}: holds a {config.get('task')!r} model, not a sentence embedder")
+        config = read_config(directory, TASK, "a sentence embedder")
         tokenizer = load_tokenizer(directory)
-        if model_file is not None and model_file.endswith(".tflite"):
-            from keras_slm.export import TFLiteModel
-
-            model = TFLiteModel(model_file, num_threads=num_threads)
-        else:
-            model_file = model_file or os.path.join(directory, MODEL_FILE)
-            if not os.path.exists(model_file):
-                raise ModelDirError(f"{directory}: no {MODEL_FILE}")
-            model = keras.saving.load_model(model_file, safe_mode=True)
+        model = load_model_file(directory, model_file, num_threads)
         return cls(model, tokenizer, config["seq_len"], family=config.get("model"))

@@ -20,7 +20,13 @@ from keras_slm import files
 from keras_slm.data.conll import bio_spans
 from keras_slm.data.labels import LabelVocabulary
 from keras_slm.errors import ModelDirError
-from keras_slm.models.text_classifier import CONFIG_FILE, MODEL_FILE, read_config, resolve_model_path
+from keras_slm.models.text_classifier import (
+    load_model_file,
+    read_config,
+    resolve_model_path,
+    save_keras_model,
+    write_config,
+)
 
 TASK = "ner"
 VOCAB_FILE = "tagger.json"
@@ -227,39 +233,24 @@ class SequenceTagger:
         """Writes model.keras, tagger.json, labels.txt and config.json."""
         if self.is_tflite:
             raise ModelDirError("cannot save a tagger loaded from a .tflite file")
-        os.makedirs(directory, exist_ok=True)
-        with files.atomic_path(os.path.join(directory, MODEL_FILE)) as tmp:
-            self.model.save(tmp)
+        save_keras_model(self.model, directory)
         vocab = {"words": self.words, "chars": self.chars, "max_word_chars": self.max_word_chars,
                  "lowercase": self.lowercase, "unit": self.unit}
         files.write_text_atomic(os.path.join(directory, VOCAB_FILE), json.dumps(vocab, ensure_ascii=False))
         self.tags.save(directory)
-        config = {"task": TASK, "seq_len": self.seq_len, "model": self.family, "unit": self.unit}
-        files.write_text_atomic(os.path.join(directory, CONFIG_FILE), json.dumps(config, indent=1))
+        write_config(directory, {"task": TASK, "seq_len": self.seq_len, "model": self.family, "unit": self.unit})
 
     @classmethod
     def load(cls, path, num_threads=1):
         """Loads from DIR (Keras model), DIR/model.keras, or DIR/<name>.tflite."""
         directory, model_file = resolve_model_path(path)
-        config = read_config(directory)
-        if config.get("task") != TASK:
-            raise ModelDirError(f"{directory}: holds a {config.get('task')!r} model, not an NER tagger")
+        config = read_config(directory, TASK, "an NER tagger")
         vocab_path = os.path.join(directory, VOCAB_FILE)
         if not os.path.exists(vocab_path):
             raise ModelDirError(f"{directory}: no {VOCAB_FILE}")
         with open(vocab_path, encoding="utf-8") as f:
             vocab = json.load(f)
         tags = LabelVocabulary.load(directory)
-        if model_file is not None and model_file.endswith(".tflite"):
-            from keras_slm.export import TFLiteModel
-
-            model = TFLiteModel(model_file, num_threads=num_threads)
-        else:
-            import keras_slm.layers  # noqa: F401  (registers CRF & co. for deserialisation)
-
-            model_file = model_file or os.path.join(directory, MODEL_FILE)
-            if not os.path.exists(model_file):
-                raise ModelDirError(f"{directory}: no {MODEL_FILE}")
-            model = keras.saving.load_model(model_file, safe_mode=True)
+        model = load_model_file(directory, model_file, num_threads)
         return cls(model, vocab["words"], tags, config["seq_len"], vocab.get("chars"), vocab.get("max_word_chars", 16),
                    vocab.get("lowercase", True), vocab.get("unit", "word"), family=config.get("model"))

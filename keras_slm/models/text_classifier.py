@@ -39,12 +39,42 @@ def resolve_model_path(path):
     return os.path.dirname(os.path.abspath(path)), path
 
 
-def read_config(directory):
+def read_config(directory, task=None, what=None):
+    """DIR/config.json; with `task`, refuses a folder that holds another kind of model."""
     path = os.path.join(directory, CONFIG_FILE)
     if not os.path.exists(path):
         raise ModelDirError(f"{directory}: no {CONFIG_FILE}; not a keras-slm model directory")
     with open(path, encoding="utf-8") as f:
-        return json.load(f)
+        config = json.load(f)
+    if task is not None and config.get("task") != task:
+        raise ModelDirError(f"{directory}: holds a {config.get('task')!r} model, not {what or task}")
+    return config
+
+
+def save_keras_model(model, directory):
+    """Writes DIR/model.keras atomically (creating DIR)."""
+    os.makedirs(directory, exist_ok=True)
+    with files.atomic_path(os.path.join(directory, MODEL_FILE)) as tmp:
+        model.save(tmp)
+
+
+def write_config(directory, config):
+    """Writes DIR/config.json atomically: the last file a save writes."""
+    files.write_text_atomic(os.path.join(directory, CONFIG_FILE), json.dumps(config, indent=1))
+
+
+def load_model_file(directory, model_file=None, num_threads=1):
+    """A `TFLiteModel` for a .tflite `model_file`, else DIR's Keras model (safe_mode)."""
+    if model_file is not None and model_file.endswith(".tflite"):
+        from keras_slm.export import TFLiteModel
+
+        return TFLiteModel(model_file, num_threads=num_threads)
+    import keras_slm.layers  # noqa: F401  (registers our layers for deserialisation)
+
+    model_file = model_file or os.path.join(directory, MODEL_FILE)
+    if not os.path.exists(model_file):
+        raise ModelDirError(f"{directory}: no {MODEL_FILE}")
+    return keras.saving.load_model(model_file, safe_mode=True)
 
 
 class TextClassifier:
@@ -162,30 +192,18 @@ class TextClassifier:
         """Writes model.keras, tokenizer.json, vocab.txt, labels.txt and config.json."""
         if self.is_tflite:
             raise ModelDirError("cannot save a classifier loaded from a .tflite file")
-        os.makedirs(directory, exist_ok=True)
-        with files.atomic_path(os.path.join(directory, MODEL_FILE)) as tmp:
-            self.model.save(tmp)
+        save_keras_model(self.model, directory)
         self.tokenizer.save(directory)
         self.labels.save(directory)
-        config = {"task": TASK, "seq_len": self.seq_len, "model": self.family, "tokenizer": self.tokenizer.kind}
-        files.write_text_atomic(os.path.join(directory, CONFIG_FILE), json.dumps(config, indent=1))
+        write_config(directory, {"task": TASK, "seq_len": self.seq_len, "model": self.family,
+                                 "tokenizer": self.tokenizer.kind})
 
     @classmethod
     def load(cls, path, num_threads=1):
         """Loads from DIR (Keras model), DIR/model.keras, or DIR/<name>.tflite."""
         directory, model_file = resolve_model_path(path)
-        config = read_config(directory)
-        if config.get("task") != TASK:
-            raise ModelDirError(f"{directory}: holds a {config.get('task')!r} model, not a text classifier")
+        config = read_config(directory, TASK, "a text classifier")
         tokenizer = load_tokenizer(directory)
         labels = LabelVocabulary.load(directory)
-        if model_file is not None and model_file.endswith(".tflite"):
-            from keras_slm.export import TFLiteModel
-
-            model = TFLiteModel(model_file, num_threads=num_threads)
-        else:
-            model_file = model_file or os.path.join(directory, MODEL_FILE)
-            if not os.path.exists(model_file):
-                raise ModelDirError(f"{directory}: no {MODEL_FILE}")
-            model = keras.saving.load_model(model_file, safe_mode=True)
+        model = load_model_file(directory, model_file, num_threads)
         return cls(model, tokenizer, labels, config["seq_len"], family=config.get("model"))
