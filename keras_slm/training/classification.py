@@ -76,22 +76,34 @@ def train_classifier(
         loss="sparse_categorical_crossentropy",
         metrics=["accuracy"],
     )
-    stop = keras.callbacks.EarlyStopping(
-        monitor="val_accuracy", patience=patience, restore_best_weights=True, mode="max"
+    history = fit_best_epoch(
+        net, make_dataset(x_train, y_train, batch_size, shuffle=True, seed=seed), make_dataset(x_val, y_val, 256),
+        epochs=epochs, patience=patience, callbacks=callbacks, verbose=verbose,
     )
+    classifier = TextClassifier(net, tok, labels, seq_len, family=model)
+    metrics = evaluate_best(classifier, val, history)
+    return classifier, history, metrics
+
+
+def fit_best_epoch(net, train_ds, val_ds, *, epochs, patience, callbacks=(), verbose=1, **fit_kwargs):
+    """`net.fit` with early stopping on val_accuracy that always ends on the best epoch's weights.
+
+    Returns the history dict. The datasets shuffle themselves (by length bucket).
+    """
+    stop = keras.callbacks.EarlyStopping(monitor="val_accuracy", patience=patience, restore_best_weights=True, mode="max")
     history = net.fit(
-        make_dataset(x_train, y_train, batch_size, shuffle=True, seed=seed),
-        validation_data=make_dataset(x_val, y_val, 256),
-        epochs=epochs,
-        callbacks=[stop, *callbacks],
-        verbose=verbose,
-        shuffle=False,  # make_dataset shuffles (by length bucket) itself
+        train_ds, validation_data=val_ds, epochs=epochs, callbacks=[stop, *callbacks], verbose=verbose,
+        shuffle=False, **fit_kwargs,
     )
     if stop.best_weights is not None:
         # EarlyStopping restores only when it stops early; keep the best epoch always.
         net.set_weights(stop.best_weights)
-    classifier = TextClassifier(net, tok, labels, seq_len, family=model)
+    return history.history
+
+
+def evaluate_best(classifier, val, history):
+    """`classifier.evaluate(val)` plus the best epoch and the number of epochs run."""
     metrics = classifier.evaluate(val)
-    metrics["best_epoch"] = int(np.argmax(history.history["val_accuracy"])) + 1
-    metrics["epochs_run"] = len(history.history["val_accuracy"])
-    return classifier, history.history, metrics
+    metrics["best_epoch"] = int(np.argmax(history["val_accuracy"])) + 1
+    metrics["epochs_run"] = len(history["val_accuracy"])
+    return metrics

@@ -198,7 +198,7 @@ def distill_classifier(
     from keras_slm.models.transformer_encoder import PRESETS
     from keras_slm.text import make_tokenizer
     from keras_slm.text.wordpiece_tokenizer import WordPieceTokenizer
-    from keras_slm.training.classification import holdout_split
+    from keras_slm.training.classification import evaluate_best, fit_best_epoch, holdout_split
     from keras_slm.training.transformer import bert_dataset
 
     if student not in CLASSIFIERS and student not in PRESETS:
@@ -230,14 +230,9 @@ def distill_classifier(
         learning_rate = 1e-3 if learning_rate is None else learning_rate
     distiller = Distiller(net, temperature=temperature, alpha=alpha)
     distiller.compile(keras.optimizers.Adam(learning_rate), metrics=["accuracy"])
-    stop = keras.callbacks.EarlyStopping(monitor="val_accuracy", patience=patience, restore_best_weights=True, mode="max")
-    history = distiller.fit(train_ds.map(unpack), validation_data=val_ds, epochs=epochs, callbacks=[stop, *callbacks],
-                            verbose=verbose)
-    if stop.best_weights is not None:
-        distiller.set_weights(stop.best_weights)
+    history = fit_best_epoch(distiller, train_ds.map(unpack), val_ds, epochs=epochs, patience=patience,
+                             callbacks=callbacks, verbose=verbose)
     classifier = TextClassifier(net, tok, labels, seq_len, family=student)
-    metrics = classifier.evaluate(val)
-    metrics["best_epoch"] = int(np.argmax(history.history["val_accuracy"])) + 1
-    metrics["epochs_run"] = len(history.history["val_accuracy"])
+    metrics = evaluate_best(classifier, val, history)
     metrics["learning_rate"] = learning_rate
-    return classifier, history.history, metrics
+    return classifier, history, metrics

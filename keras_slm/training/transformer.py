@@ -1,7 +1,6 @@
 """Fine-tunes a transformer text classifier: from scratch, from an MLM-pretrained encoder, or MiniLM."""
 
 import keras
-import numpy as np
 import tensorflow as tf
 
 from keras_slm.data.labels import LabelVocabulary
@@ -10,6 +9,7 @@ from keras_slm.models.text_classifier import TextClassifier
 from keras_slm.models.transformer_classifier import transformer_classifier
 from keras_slm.models.transformer_encoder import PRESETS, build_encoder
 from keras_slm.text.wordpiece_tokenizer import WordPieceTokenizer
+from keras_slm.training.classification import evaluate_best, fit_best_epoch
 
 # `model` names the transformer classifiers `keras-slm train --model` accepts.
 TRANSFORMER_MODELS = (*PRESETS, "minilm")
@@ -118,22 +118,12 @@ def train_transformer_classifier(
         loss="sparse_categorical_crossentropy",
         metrics=["accuracy"],
     )
-    stop = keras.callbacks.EarlyStopping(monitor="val_accuracy", patience=patience, restore_best_weights=True, mode="max")
-    history = net.fit(
-        bert_dataset(x_train, y_train, batch_size, shuffle=True, seed=seed).repeat()
-        if max_steps_per_epoch else bert_dataset(x_train, y_train, batch_size, shuffle=True, seed=seed),
-        validation_data=bert_dataset(x_val, y_val, 128),
-        epochs=epochs,
-        steps_per_epoch=max_steps_per_epoch,
-        callbacks=[stop, *callbacks],
-        verbose=verbose,
-        shuffle=False,  # bert_dataset shuffles (by length bucket) itself
+    train_ds = bert_dataset(x_train, y_train, batch_size, shuffle=True, seed=seed)
+    history = fit_best_epoch(
+        net, train_ds.repeat() if max_steps_per_epoch else train_ds, bert_dataset(x_val, y_val, 128),
+        epochs=epochs, patience=patience, callbacks=callbacks, verbose=verbose, steps_per_epoch=max_steps_per_epoch,
     )
-    if stop.best_weights is not None:
-        net.set_weights(stop.best_weights)
     classifier = TextClassifier(net, tokenizer, labels, seq_len, family=family)
-    metrics = classifier.evaluate(val)
-    metrics["best_epoch"] = int(np.argmax(history.history["val_accuracy"])) + 1
-    metrics["epochs_run"] = len(history.history["val_accuracy"])
+    metrics = evaluate_best(classifier, val, history)
     metrics["learning_rate"] = learning_rate
-    return classifier, history.history, metrics
+    return classifier, history, metrics
