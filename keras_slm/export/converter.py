@@ -275,20 +275,28 @@ def convert(
     )
     can_run = not info.flex_ops and not info.custom_ops
     if can_run:
-        report.xnnpack = TFLiteModel(data).xnnpack
+        runner = TFLiteModel(data)  # one interpreter for the XNNPACK check, parity and the metric
+        report.xnnpack = runner.xnnpack
     if samples is not None and can_run:
-        report.parity = parity(model, data, samples)
+        report.parity = parity(model, runner, samples)
     if eval_data is not None and can_run:
-        report.metric = accuracy_drop(model, data, _as_arrays(eval_data[0], n_inputs), np.asarray(eval_data[1]))
+        report.metric = accuracy_drop(model, runner, _as_arrays(eval_data[0], n_inputs), np.asarray(eval_data[1]))
     if latency_threads and can_run:
         report.latency = measure_latency(data, threads=latency_threads, runs=latency_runs)
     return report
 
 
+def _runner(tflite):
+    return tflite if isinstance(tflite, TFLiteModel) else TFLiteModel(tflite)
+
+
 def parity(model, tflite, inputs):
-    """Max |Keras - TFLite| and argmax agreement on `inputs` (list of `[n, L]` arrays)."""
+    """Max |Keras - TFLite| and argmax agreement on `inputs` (list of `[n, L]` arrays).
+
+    `tflite`: .tflite bytes or path, or a `TFLiteModel`.
+    """
     keras_out = _model_outputs(model, inputs)
-    lite_out = TFLiteModel(tflite).predict(*inputs).reshape(keras_out.shape)
+    lite_out = _runner(tflite).predict(*inputs).reshape(keras_out.shape)
     return {
         "n": int(len(keras_out)),
         "max_abs_diff": float(np.max(np.abs(keras_out - lite_out))),
@@ -299,5 +307,5 @@ def parity(model, tflite, inputs):
 def accuracy_drop(model, tflite, inputs, labels):
     """Accuracy of the Keras model and of the TFLite file on labelled data."""
     keras_acc = float(np.mean(_argmax(_model_outputs(model, inputs)) == labels))
-    lite_acc = float(np.mean(_argmax(TFLiteModel(tflite).predict(*inputs)) == labels))
+    lite_acc = float(np.mean(_argmax(_runner(tflite).predict(*inputs)) == labels))
     return {"name": "accuracy", "keras": keras_acc, "tflite": lite_acc, "drop": keras_acc - lite_acc, "n": int(len(labels))}
