@@ -43,6 +43,10 @@ def add_parser(sub):
                    "5e-5 minilm, 2e-4 --init, 5e-4 from scratch)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--patience", type=int, default=2, help="early stopping patience (epochs)")
+    p.add_argument("--lora-rank", type=int, metavar="N",
+                   help="transformer models: train only rank-N LoRA matrices on the attention query/value "
+                   "projections (and the head), merged into the weights before export; default lr 1e-3")
+    p.add_argument("--lora-alpha", type=float, metavar="A", help="LoRA scale numerator (update scale A/N; default N)")
     add_quantize_option(p, help_text="also write a quantized model_<mode>.tflite (the float model.tflite is always written)")
     add_data_options(p)
     _lm.add_train_arguments(p)
@@ -76,19 +80,23 @@ def run(args):
     args.model = args.model or "bilstm"
     if args.model == "transformer" or args.tokenizer == "wordpiece":
         raise KerasSlmError("--model transformer and --tokenizer wordpiece are for --task lm")
+    transformer = bool(args.init) or args.model in TRANSFORMER_MODELS
+    if args.lora_rank is not None and (args.lora_rank < 1 or not transformer):
+        raise KerasSlmError(f"--lora-rank needs a positive rank and a transformer model ({', '.join(TRANSFORMER_MODELS)} "
+                            f"or --init), got rank {args.lora_rank} with --model {args.model}")
     train = read_data(args.data, args)
     val = read_data(args.val, args) if args.val else None
     if val is None:
         train, val = holdout_split(train, 0.1, args.seed)
         print(f"validation: a seeded 10% of {args.data} ({len(val)} rows)")
     start = time.time()
-    if args.init or args.model in TRANSFORMER_MODELS:
+    if transformer:
         from keras_slm.training.transformer import train_transformer_classifier
 
         classifier, history, metrics = train_transformer_classifier(
             train, val, model=args.model, init=args.init, seq_len=args.seq_len, vocab_size=args.max_vocab,
             epochs=args.epochs, batch_size=args.batch_size, learning_rate=args.lr, seed=args.seed,
-            patience=args.patience,
+            patience=args.patience, lora_rank=args.lora_rank, lora_alpha=args.lora_alpha,
         )
         args.lr, args.model, args.tokenizer = metrics["learning_rate"], classifier.family, "wordpiece"
     else:
@@ -123,6 +131,7 @@ def run(args):
             "batch_size": args.batch_size, "learning_rate": args.lr, "seed": args.seed,
             "vocab_size": classifier.tokenizer.vocab_size, "wall_time_s": round(train_time, 1),
             "params": int(classifier.model.count_params()),
+            **({"lora": metrics.pop("lora")} if "lora" in metrics else {}),
         },
         "exports": exports,
     }
