@@ -97,6 +97,13 @@ def merge_lora(model):
         merged += 1
     for v in model.weights:
         v.trainable = True
+    optimizer = getattr(model, "optimizer", None)
+    if merged and optimizer is not None and optimizer.built:
+        # Its slots were sized for the LoRA matrices; model.keras would keep them and not load them
+        # back. A fresh optimizer of the same config over the merged weights.
+        fresh = optimizer.__class__.from_config(optimizer.get_config())
+        fresh.build(model.trainable_variables)
+        model.optimizer = fresh
     # Traced fit/predict functions still hold the LoRA branch: trace again on next use.
     model.train_function = model.test_function = model.predict_function = None
     return merged

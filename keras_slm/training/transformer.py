@@ -130,15 +130,11 @@ def train_transformer_classifier(
         lora = dict(enable_lora(net, rank=lora_rank, alpha=lora_alpha), rank=lora_rank, alpha=lora_alpha or lora_rank)
         if verbose:
             print(f"LoRA rank {lora_rank}: {format_trainable(net)}")
-
-    def compile_net():
-        net.compile(
-            optimizer=keras.optimizers.AdamW(learning_rate, weight_decay=weight_decay, clipnorm=1.0),
-            loss="sparse_categorical_crossentropy",
-            metrics=["accuracy"],
-        )
-
-    compile_net()
+    net.compile(
+        optimizer=keras.optimizers.AdamW(learning_rate, weight_decay=weight_decay, clipnorm=1.0),
+        loss="sparse_categorical_crossentropy",
+        metrics=["accuracy"],
+    )
     train_ds = bert_dataset(x_train, y_train, batch_size, shuffle=True, seed=seed)
     history = fit_best_epoch(
         net, train_ds.repeat() if max_steps_per_epoch else train_ds, bert_dataset(x_val, y_val, 128),
@@ -148,8 +144,6 @@ def train_transformer_classifier(
     if lora is not None:
         before = classifier.predict_scores(val.texts)
         lora["merged_layers"] = merge_lora(net)
-        compile_net()  # an optimizer over the merged (all trainable) weights, so model.keras reloads cleanly
-        net.optimizer.build(net.trainable_variables)
         lora["merge_max_abs_diff"] = float(np.abs(classifier.predict_scores(val.texts) - before).max())
     metrics = evaluate_best(classifier, val, history)
     metrics["learning_rate"] = learning_rate
