@@ -27,9 +27,13 @@ flags.DEFINE_float("lr", 1e-3, "Adam learning rate")
 flags.DEFINE_integer("lstm_units", None, "BiLSTM units (builder default if unset)")
 flags.DEFINE_integer("num_layers", 1, "stacked BiLSTM layers")
 flags.DEFINE_integer("char_filters", None, "char-CNN filters (builder default if unset)")
+flags.DEFINE_integer("embedding_dim", None, "word (or character) embedding size (builder default if unset)")
+flags.DEFINE_float("dropout", None, "dropout on embeddings and BiLSTM output (builder default if unset)")
+flags.DEFINE_bool("lowercase", None, "lowercase words for the vocabulary (default: on for word models)")
 flags.DEFINE_float("unk_replace", None, "P(singleton word -> <UNKNOWN>) in training (default 0.5 word, 0 char models)")
 flags.DEFINE_list("quantize", ["none", "dynamic", "int8"], "TFLite files to write and score")
 flags.DEFINE_string("out", None, "model directory (default: /tmp/ner_<data>_<model>)")
+flags.DEFINE_string("tag", "", "suffix of the results file name (ner_<data>_<model><tag>.json)")
 flags.DEFINE_string("load", None, "score a tagger directory written by an earlier run instead of training")
 flags.DEFINE_integer("test_limit", None, "score only the first N test sentences (quick runs)")
 
@@ -70,7 +74,8 @@ def main(argv):
     train, dev, test = (read_conll(os.path.join(folder, f"{s}.txt")) for s in ("train", "dev", "test"))
     if FLAGS.test_limit:
         test = test.subset(range(min(FLAGS.test_limit, len(test))))
-    sizes = {k: v for k, v in (("lstm_units", FLAGS.lstm_units), ("char_filters", FLAGS.char_filters)) if v}
+    sizes = {k: v for k, v in (("lstm_units", FLAGS.lstm_units), ("char_filters", FLAGS.char_filters),
+                               ("embedding_dim", FLAGS.embedding_dim), ("dropout", FLAGS.dropout)) if v is not None}
     start = time.time()
     if FLAGS.load:  # re-score a tagger trained earlier (e.g. after a decoder change)
         tagger, out = SequenceTagger.load(FLAGS.load), FLAGS.load
@@ -84,7 +89,7 @@ def main(argv):
         tagger, history, best = train_tagger(
             train, dev, model=FLAGS.model, seq_len=FLAGS.seq_len, epochs=FLAGS.epochs, batch_size=FLAGS.batch_size,
             learning_rate=FLAGS.lr, patience=FLAGS.patience, time_budget=FLAGS.time_budget,
-            num_layers=FLAGS.num_layers, unk_replace=FLAGS.unk_replace, **sizes,
+            num_layers=FLAGS.num_layers, unk_replace=FLAGS.unk_replace, lowercase=FLAGS.lowercase, **sizes,
         )
         train_time = time.time() - start
         out = FLAGS.out or f"/tmp/ner_{FLAGS.data}_{FLAGS.model}"
@@ -97,7 +102,8 @@ def main(argv):
     result = {
         "data": FLAGS.data, "model": FLAGS.model,
         "settings": {k: FLAGS[k].value for k in ("epochs", "patience", "time_budget", "seq_len", "batch_size", "lr",
-                                                  "lstm_units", "num_layers", "char_filters", "unk_replace")},
+                                                  "lstm_units", "num_layers", "char_filters", "unk_replace",
+                                                  "embedding_dim", "dropout", "lowercase")},
         "train_sentences": len(train), "dev_sentences": len(dev), "test_sentences": len(test),
         "params": int(tagger.model.count_params()), "train_wall_time_s": None if train_time is None else round(train_time, 1),
         "history": history, "dev_f1": best["f1"], "best_epoch": best["best_epoch"],
@@ -130,7 +136,7 @@ def main(argv):
     result["total_wall_time_s"] = round(time.time() - start, 1)
     os.makedirs(os.path.join(REPO, "benchmarks", "results"), exist_ok=True)
     suffix = "_rescored" if FLAGS.load else ""
-    path = os.path.join(REPO, "benchmarks", "results", f"ner_{FLAGS.data}_{FLAGS.model}{suffix}.json")
+    path = os.path.join(REPO, "benchmarks", "results", f"ner_{FLAGS.data}_{FLAGS.model}{FLAGS.tag}{suffix}.json")
     with open(path, "w", encoding="utf-8") as f:
         json.dump(result, f, indent=1, ensure_ascii=False)
     print(json.dumps({k: result[k] for k in ("test", "dev_f1", "train_wall_time_s", "total_wall_time_s")}, indent=1))

@@ -12,6 +12,7 @@ One int32 input named "input_ids" (0 = padding, masked):
 """
 
 import keras
+from keras import ops
 
 from keras_slm.layers import CRF, SplitTokenFeatures, TagArgmax
 
@@ -66,6 +67,10 @@ def bilstm_tagger(
         ids, chars = SplitTokenFeatures(name="split_features")(inputs)
     else:
         inputs = ids = keras.Input(shape=(None,), dtype="int32", name=WORD_INPUT)
+    # The token mask is passed explicitly: Keras' Concatenate ORs its inputs' masks, so the
+    # (unmasked) char features would unmask the padding, the backward LSTM would run over the
+    # trailing pads first and the CRF decode them (tags then depended on the padded length).
+    mask = ops.not_equal(ids, 0)
     x = keras.layers.Embedding(vocab_size, embedding_dim, mask_zero=True, name="word_embedding")(ids)
     if char_vocab_size:
         c = _char_features(chars, char_vocab_size, max_word_chars, char_dim, char_filters)
@@ -75,10 +80,10 @@ def bilstm_tagger(
         suffix = "" if i == 0 else f"_{i + 1}"
         x = keras.layers.Bidirectional(
             keras.layers.LSTM(lstm_units, return_sequences=True), name=f"bilstm{suffix}"
-        )(x)
+        )(x, mask=mask)
     x = keras.layers.Dropout(dropout, name="bilstm_dropout")(x)
     x = keras.layers.Dense(num_tags, name=EMISSIONS)(x)
-    tags = CRF(num_tags, name="crf")(x) if crf else TagArgmax(name="argmax")(x)
+    tags = CRF(num_tags, name="crf")(x, mask=mask) if crf else TagArgmax(name="argmax")(x, mask=mask)
     default = ("bilstm_crf" if crf else "bilstm") + ("_chars" if char_vocab_size else "")
     return keras.Model(inputs, tags, name=name or default)
 

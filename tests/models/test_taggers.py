@@ -35,6 +35,22 @@ def test_builders():
         bilstm_tagger(50, 1)
 
 
+@pytest.mark.parametrize("crf", [True, False])
+def test_tags_do_not_depend_on_padding(crf):
+    # Char features once unmasked the padding (Keras' Concatenate ORs masks): the backward
+    # LSTM then ran over the trailing pads and the tags changed with the padded length.
+    import keras
+
+    keras.utils.set_random_seed(1)
+    model = bilstm_tagger(50, 5, char_vocab_size=20, max_word_chars=4, crf=crf, **SMALL)
+    ids = np.random.default_rng(0).integers(1, 20, size=(8, 6, 5)).astype("int32")
+    padded = np.concatenate([ids, np.zeros((8, 26, 5), "int32")], axis=1)
+    short = model.predict(ids, verbose=0)
+    long = model.predict(padded, verbose=0)
+    np.testing.assert_array_equal(long[:, :6], short)
+    assert not long[:, 6:].any()
+
+
 def test_learns_and_f1_equals_seqeval_on_predictions(wikiann):
     tagger, dev, _, history, metrics = wikiann
     assert metrics["f1"] > 0.3, history
