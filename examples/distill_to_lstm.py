@@ -11,8 +11,9 @@ The teacher is all-MiniLM-L6-v2 when its weights package is installed
 weak teacher: expect no gain from distilling it). On 300 sample rows the students' accuracies
 are noisy; BENCHMARKS.md has the SST-2 comparison.
 
-How long: about 4-5 minutes on 2 CPU cores with MiniLM and the defaults (bundled English
-sample); about 1 minute with `--teacher_model tiny_2x128` or an existing `--teacher` folder.
+How long: about 5 minutes on 2 busy CPU cores with MiniLM and the defaults (bundled English
+sample: teacher 0.975, distilled BiLSTM 0.863, labels-only BiLSTM 0.838 on 80 test rows); about
+1 minute with `--teacher_model tiny_2x128` or an existing `--teacher` folder.
 
     python examples/distill_to_lstm.py --out /tmp/distilled
     python examples/distill_to_lstm.py --teacher runs/minilm_sst2 --data ../shared/data/sst2/train.tsv \\

@@ -11,8 +11,9 @@ The encoder is all-MiniLM-L6-v2 when its weights package is installed
 which only shows the mechanics (LoRA adapts a pretrained model; on random weights it learns
 little).
 
-How long: about 2-3 minutes on 2 CPU cores with MiniLM and the defaults (300 rows of the
-bundled sample, 2 epochs); under a minute with `--model tiny_2x128`.
+How long: about 5 minutes on 2 busy CPU cores with MiniLM and the defaults (300 rows of the
+bundled sample, 2 epochs: test accuracy ~0.90, 1.95% of the parameters trained, TFLite vs LoRA
+model 4e-7); under a minute with `--model tiny_2x128`.
 
     python examples/lora_finetune.py --out /tmp/lora
 """
