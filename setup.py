@@ -44,6 +44,8 @@ setup(
         "minilm": ["safetensors>=0.4"],
         # Object-store registry (s3:// and S3-compatible stores) through fsspec.
         "s3": ["fsspec>=2024.6", "s3fs>=2024.6"],
+        # `python benchmarks/run.py`: plots (scikit-learn, for the TF-IDF baseline, is a core dependency).
+        "bench": ["matplotlib>=3.8"],
         "test": [
             "pytest>=8", "pytest-xdist>=3.5", "safetensors>=0.4",
             # Serving and registry tests: HTTP clients, and a real S3 server on loopback (moto).
@@ -51,6 +53,8 @@ setup(
             "s3fs>=2024.6",  # brings the fsspec release it pins
             # Reference for our entity-level NER metrics (and EntityF1's fallback).
             "seqeval>=1.2",
+            # The benchmark suite's test writes its plots.
+            "matplotlib>=3.8",
         ],
     },
     entry_points={"console_scripts": ["keras-slm=keras_slm.cli:main"]},

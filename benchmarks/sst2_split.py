@@ -18,6 +18,38 @@ import os
 import random
 
 
+def split_rows(rows, heldout=1000, val=0, min_words=12, seed=0):
+    """(train, heldout, val) lists of [text, label] rows: held-out sentences share no text with train."""
+    long_rows = sorted({r[0] for r in rows if len(r[0].split()) >= min_words})
+    random.Random(seed).shuffle(long_rows)
+    exact = {}
+    for r in rows:
+        exact[r[0]] = exact.get(r[0], 0) + 1
+    corpus = "\n" + "\n".join(r[0] for r in rows) + "\n"
+    held = set()
+    for text in long_rows:
+        # A row found inside another row is a phrase of a longer sentence: not held out.
+        if corpus.count(text) == exact[text]:
+            held.add(text)
+            if len(held) == heldout + val:
+                break
+    spans = set()
+    for sentence in held:
+        words = sentence.split()
+        for i in range(len(words)):
+            for j in range(i + 1, len(words) + 1):
+                spans.add(" ".join(words[i:j]))
+    chosen = [t for t in long_rows if t in held]  # shuffled order: the first `heldout` are the test set
+    test_set = set(chosen[:heldout])
+    seen, heldout_unique, val_unique = set(), [], []
+    for r in rows:
+        if r[0] in held and r[0] not in seen:
+            seen.add(r[0])
+            (heldout_unique if r[0] in test_set else val_unique).append(r)
+    train = [r for r in rows if r[0] not in spans]
+    return train, heldout_unique, val_unique
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", default=os.path.join(os.path.dirname(__file__), "..", "..", "shared", "data", "sst2", "train.tsv"))
@@ -30,33 +62,7 @@ def main():
 
     with open(args.data, encoding="utf-8") as f:
         rows = list(csv.reader(f, delimiter="\t", quoting=csv.QUOTE_NONE))[1:]
-    long_rows = sorted({r[0] for r in rows if len(r[0].split()) >= args.min_words})
-    random.Random(args.seed).shuffle(long_rows)
-    exact = {}
-    for r in rows:
-        exact[r[0]] = exact.get(r[0], 0) + 1
-    corpus = "\n" + "\n".join(r[0] for r in rows) + "\n"
-    held = set()
-    for text in long_rows:
-        # A row found inside another row is a phrase of a longer sentence: not held out.
-        if corpus.count(text) == exact[text]:
-            held.add(text)
-            if len(held) == args.heldout + args.val:
-                break
-    spans = set()
-    for sentence in held:
-        words = sentence.split()
-        for i in range(len(words)):
-            for j in range(i + 1, len(words) + 1):
-                spans.add(" ".join(words[i:j]))
-    chosen = [t for t in long_rows if t in held]  # shuffled order: first --heldout are the test set
-    test_set, val_set = set(chosen[: args.heldout]), set(chosen[args.heldout :])
-    seen, heldout_unique, val_unique = set(), [], []
-    for r in rows:
-        if r[0] in held and r[0] not in seen:
-            seen.add(r[0])
-            (heldout_unique if r[0] in test_set else val_unique).append(r)
-    train = [r for r in rows if r[0] not in spans]
+    train, heldout_unique, val_unique = split_rows(rows, args.heldout, args.val, args.min_words, args.seed)
     os.makedirs(args.out, exist_ok=True)
     parts = [("train.tsv", train), ("heldout.tsv", heldout_unique)] + ([("val.tsv", val_unique)] if val_unique else [])
     for name, part in parts:
