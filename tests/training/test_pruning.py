@@ -25,12 +25,15 @@ def _train(kind, train, val):
 @pytest.mark.parametrize("kind", ["rnn", "transformer"])
 def test_prune_classifier_reaches_target_and_exports(kind, splits, tmp_path):
     train, val = splits
+    epochs = 2 if kind == "rnn" else 1  # the transformer: fewer rows and steps (slow on 2 cores)
+    if kind == "transformer":
+        train, val = train.subset(range(120)), val.subset(range(20))
     clf = _train(kind, train, val)
     dense = clf.export(str(tmp_path / "dense.tflite"), latency_threads=())
-    result = prune_classifier(clf, train, val, final_sparsity=0.7, epochs=2, verbose=0)
+    result = prune_classifier(clf, train, val, final_sparsity=0.7, epochs=epochs, verbose=0)
     assert result["sparsity"] == pytest.approx(0.7, abs=0.01) and result["pruned_weights"] >= 3
     assert sparsity(clf.model)["overall"] == pytest.approx(0.7, abs=0.02)  # stripped: zeros stay in the model
-    assert 0 <= result["accuracy"] <= 1 and len(result["history"]["loss"]) == 2
+    assert 0 <= result["accuracy"] <= 1 and len(result["history"]["loss"]) == epochs
     report = clf.export(str(tmp_path / "pruned.tflite"), sample_texts=val.texts[:20], latency_threads=())
     assert report.parity["max_abs_diff"] < 1e-4
     assert gzip_size(report.path) < 0.75 * gzip_size(dense.path)
