@@ -35,8 +35,7 @@ def main(argv):
     # Setup: imports after flag parsing so `--help` is instant.
     from keras_slm.callbacks import gzip_size
     from keras_slm.data import read_classification, sample_path
-    from keras_slm.training import holdout_split, train_classifier
-    from keras_slm.training.pruning import prune_classifier
+    from keras_slm.training import holdout_split, prune_classifier, train_classifier
 
     # Data: a seeded 20% test split, 10% of the rest for validation.
     data = read_classification(FLAGS.data or sample_path("sentiment_en.tsv"))
