@@ -52,7 +52,7 @@ def run_model(name, train, val, test, args):
         clf.model.set_weights(dense_weights)
         start = time.time()
         result = prune_classifier(clf, train, val, final_sparsity=target, epochs=args.prune_epochs,
-                                  seed=args.seed, verbose=2)
+                                  learning_rate=args.prune_lr, seed=args.seed, verbose=2)
         row = {"target_sparsity": target, "sparsity": round(result["sparsity"], 4),
                "val_accuracy": result["accuracy"], "heldout_keras": clf.evaluate(test)["accuracy"],
                "finetune_wall_s": round(time.time() - start, 1), "exports": {}}
@@ -80,6 +80,7 @@ def main():
     parser.add_argument("--quantize", default="none,dynamic", help="export modes per pruned model (none first)")
     parser.add_argument("--epochs", type=int, default=3, help="dense training epochs (best kept)")
     parser.add_argument("--prune-epochs", type=int, default=2, help="fine-tuning epochs while pruning")
+    parser.add_argument("--prune-lr", type=float, default=5e-4, help="fine-tuning learning rate (Adam)")
     parser.add_argument("--max-rows", type=int, default=0, help="training rows (0: all)")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
