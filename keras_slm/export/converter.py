@@ -15,7 +15,7 @@ import tensorflow as tf
 
 from keras_slm import files
 from keras_slm.errors import ExportError
-from keras_slm.export._convert import QUANTIZE_MODES, convert_saved_model
+from keras_slm.export._convert import QUANTIZE_MODES, TRANSFORMER_FLOAT_OPS, convert_saved_model
 from keras_slm.export.compact import compact_tflite
 from keras_slm.export.inspection import inspect_tflite
 from keras_slm.export.latency import measure_latency
@@ -161,6 +161,7 @@ def convert(
     representative_data=None,
     num_calibration_samples=1000,
     int8_io=False,
+    float_ops=None,
     allow_flex=False,
     allow_custom_ops=False,
     single_subgraph=None,
@@ -170,6 +171,7 @@ def convert(
     latency_runs=200,
     isolate="auto",
     timeout=900,
+    float_nodes=None,
 ):
     """Converts a Keras model to a .tflite file an Android app can run, and reports on it.
 
@@ -183,6 +185,9 @@ def convert(
             examples for int8 calibration; the first `num_calibration_samples` are used.
         num_calibration_samples: how many calibration rows to use.
         int8_io: with int8, make float outputs int8 too (scale/zero point in the file).
+        float_ops: with int8, TFLite op types to keep in float (selective quantization; all
+            weights stay int8). None: `TRANSFORMER_FLOAT_OPS` (attention core and layer norms)
+            for models with attention, else none. `()` forces full integer.
         allow_flex: allow TF (Flex) ops; the app then needs the Flex delegate.
         allow_custom_ops: allow custom ops; the app then needs their kernels.
         single_subgraph: True unrolls RNNs into one subgraph (MediaPipe Tasks needs this);
@@ -194,6 +199,9 @@ def convert(
         latency_runs: timed runs per thread count (>= 200 recommended).
         isolate: run the conversion in a child process: True, False, or "auto" (int8 only).
         timeout: seconds before an isolated conversion is abandoned.
+        float_nodes: int8 only: a regular expression over TFLite op output names (Keras layer
+            paths, e.g. ``r"lstm_cell(_\\d+)?/add"``); matching ops stay in float. NER taggers keep
+            their LSTM cell state and emissions in float this way (`SequenceTagger.export`).
 
     Returns:
         `ExportReport`.
@@ -239,6 +247,12 @@ def convert(
             "input_names": names,
             "int8_io": int8_io,
         }
+        if quantize == "int8":
+            if float_ops is None:
+                float_ops = TRANSFORMER_FLOAT_OPS if has_attention(model) else ()
+            options["float_ops"] = list(float_ops)
+        if float_nodes and quantize == "int8":
+            options["float_nodes"] = float_nodes
         if representative is not None and quantize == "int8":
             rep_path = os.path.join(tmp, "representative.npz")
             np.savez(rep_path, **{name: a[:num_calibration_samples] for name, a in zip(names, representative)})
@@ -272,6 +286,7 @@ def convert(
         android_compatible=info.android_compatible,
         inputs=info.inputs,
         outputs=info.outputs,
+        float_ops=list(float_ops) if quantize == "int8" and float_ops else None,
     )
     can_run = not info.flex_ops and not info.custom_ops
     if can_run:
@@ -284,6 +299,11 @@ def convert(
     if latency_threads and can_run:
         report.latency = measure_latency(data, threads=latency_threads, runs=latency_runs)
     return report
+
+
+def has_attention(model):
+    """True when `model` holds attention layers (their int8 files keep the attention core in float)."""
+    return any(isinstance(layer, keras.layers.MultiHeadAttention) for layer in model._flatten_layers())
 
 
 def _runner(tflite):

@@ -22,6 +22,7 @@ class ExportReport:
         latency: {"1": {"median_ms", "p90_ms", "runs"}, "2": {...}}.
         xnnpack: whether LiteRT's default XNNPACK delegate runs the file (None: not run). When
             False, apps must turn XNNPACK off (Interpreter.Options().setUseXNNPACK(false)).
+        float_ops: with int8, the op types kept in float (selective quantization).
     """
 
     path: str
@@ -37,6 +38,7 @@ class ExportReport:
     metric: dict = None
     latency: dict = None
     xnnpack: bool = None
+    float_ops: list = None
 
     def to_dict(self):
         return dataclasses.asdict(self)
@@ -48,7 +50,7 @@ class ExportReport:
         rows = [
             ("file", self.path),
             ("size", f"{self.size_bytes:,} bytes ({self.size_bytes / 2**20:.2f} MiB)"),
-            ("quantization", self.quantize),
+            ("quantization", self.quantize + (f" (kept in float: {', '.join(self.float_ops)})" if self.float_ops else "")),
             ("subgraphs", f"{self.num_subgraphs}{' (RNNs unrolled)' if self.unrolled else ''}"),
             ("Android (builtin ops only)", "yes" if self.android_compatible else "NO"),
             ("ops", ", ".join(f"{k} x{v}" for k, v in sorted(self.ops.items()))),

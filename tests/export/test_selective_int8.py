@@ -1,0 +1,43 @@
+"""int8 transformers keep the attention core and layer norms in float (TRANSFORMER_FLOAT_OPS)."""
+
+import numpy as np
+from ai_edge_litert.interpreter import Interpreter
+
+from keras_slm.export import convert
+from keras_slm.export._convert import TRANSFORMER_FLOAT_OPS
+from keras_slm.models import build_transformer_classifier
+
+
+def _op_output_types(path):
+    interpreter = Interpreter(model_path=str(path))
+    tensors = {t["index"]: t for t in interpreter.get_tensor_details()}
+    types = {}
+    for op in interpreter._get_ops_details():
+        types.setdefault(op["op_name"], set()).update(tensors[i]["dtype"].__name__ for i in op["outputs"])
+    return types
+
+
+def test_int8_transformer_keeps_attention_in_float(tmp_path):
+    model = build_transformer_classifier("tiny_2x128", vocab_size=300, num_classes=2, max_length=16)
+    rng = np.random.default_rng(0)
+    ids = rng.integers(5, 300, size=(64, 16)).astype("int32")
+    ids[:, 12:] = 0  # padding: the masked positions are what breaks full int8 attention
+    ids[:, 0] = 2
+    inputs = [ids, (ids != 0).astype("int32"), np.zeros_like(ids)]
+    kwargs = dict(seq_len=16, quantize="int8", representative_data=inputs, sample_inputs=inputs, latency_threads=())
+
+    selective = convert(model, tmp_path / "selective.tflite", **kwargs)
+    assert selective.float_ops == list(TRANSFORMER_FLOAT_OPS)
+    assert selective.android_compatible
+    types = _op_output_types(tmp_path / "selective.tflite")
+    assert types["SOFTMAX"] == {"float32"} and types["BATCH_MATMUL"] == {"float32"}
+    assert types["FULLY_CONNECTED"] == {"int8"}  # the weights and dense layers stay int8
+
+    full = convert(model, tmp_path / "full.tflite", float_ops=(), **kwargs)
+    assert full.float_ops is None
+    assert _op_output_types(tmp_path / "full.tflite")["SOFTMAX"] == {"int8"}
+    # Same weights (int8 either way), so the files are about the same size ...
+    assert abs(selective.size_bytes - full.size_bytes) < 0.1 * full.size_bytes
+    # ... but the selective file follows Keras far more closely.
+    assert selective.parity["max_abs_diff"] < full.parity["max_abs_diff"]
+    assert selective.parity["max_abs_diff"] < 0.05
