@@ -18,6 +18,9 @@ def add_train_arguments(parser):
                    help="tag scheme of the files (converted to BIO); auto: IOBES/BMES if E-/S-/M- tags occur")
     g.add_argument("--repair-tags", action="store_true",
                    help="turn an I- tag that continues no entity into B- (with a warning) instead of stopping")
+    g.add_argument("--encoder", default=None,
+                   help="--model transformer_crf: tiny_2x128 (default), small_4x256, base_6x384 (WordPiece "
+                        "vocabulary learnt from --data), minilm (all-MiniLM-L6-v2), or a `keras-slm pretrain` DIR")
     g.add_argument("--time-budget", type=float, help="stop training after this many seconds")
 
 
@@ -48,8 +51,6 @@ def run_train(args):
     model = args.model or "bilstm_crf"
     if model not in NER_MODELS:
         raise KerasSlmError(f"--task ner trains --model {' / '.join(NER_MODELS)}, not {model!r}")
-    if model == "transformer_crf":
-        raise KerasSlmError("--model transformer_crf is not available yet; use bilstm_crf")
     if args.tokenizer == "char" and not model.startswith("char_"):
         model = f"char_{model}"  # one token per character (Chinese): the char-level tagger
     if not args.data:
@@ -63,8 +64,9 @@ def run_train(args):
         print(f"validation: the first 10% of {args.data} ({len(val)} sentences)")
     tagger, history, metrics = train_tagger(
         train, val, model=model, seq_len=args.seq_len, min_count=args.min_count, epochs=args.epochs,
-        batch_size=args.batch_size, learning_rate=args.lr or 1e-3, patience=args.patience,
+        batch_size=args.batch_size, learning_rate=args.lr, patience=args.patience,
         time_budget=args.time_budget, seed=args.seed,
+        **({"encoder": args.init or getattr(args, "encoder", None)} if model.startswith("transformer") else {}),
     )
     tagger.save(args.out)
     exports = {}
@@ -80,8 +82,8 @@ def run_train(args):
         "training": {
             "data": os.path.abspath(args.data), "train_sentences": len(train), "val_sentences": len(val),
             "model": model, "seq_len": args.seq_len, "epochs": args.epochs, "batch_size": args.batch_size,
-            "learning_rate": args.lr or 1e-3, "seed": args.seed, "history": history,
-            "vocab_size": len(tagger.words), "tags": tagger.tags.labels, "wall_time_s": metrics["wall_time_s"],
+            "learning_rate": args.lr, "seed": args.seed, "history": history,
+            "vocab_size": len(tagger.words) or tagger.tokenizer.vocab_size, "tags": tagger.tags.labels, "wall_time_s": metrics["wall_time_s"],
             "params": int(tagger.model.count_params()),
         },
         "exports": exports,

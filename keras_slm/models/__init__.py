@@ -20,3 +20,4 @@ from keras_slm.models.language_models import LM_BUILDERS, build_lm, lstm_lm, tra
 from keras_slm.models.sequence_tagger import SequenceTagger
 from keras_slm.models.taggers import bilstm_crf_tagger, bilstm_tagger, char_tagger
 from keras_slm.models.transformer_tagger import transformer_tagger
+from keras_slm.models.wordpiece_tagger import WordPieceTagger

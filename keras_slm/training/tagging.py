@@ -13,7 +13,8 @@ from keras_slm.layers import CRF
 from keras_slm.models.sequence_tagger import UNKNOWN_ID, SequenceTagger
 from keras_slm.models.taggers import EMISSIONS, bilstm_tagger, char_tagger
 
-TAGGERS = ("bilstm_crf", "bilstm", "char_bilstm_crf", "char_bilstm")
+TAGGERS = ("bilstm_crf", "bilstm", "char_bilstm_crf", "char_bilstm", "transformer_crf", "transformer")
+TRANSFORMER_TAGGERS = ("transformer_crf", "transformer")
 
 
 class TaggerTrainer(keras.Model):
@@ -66,21 +67,39 @@ def _batches(x, y, lengths, batch_size, rng, rare=None, unk_replace=0.0, multipl
         yield xb, y[index, :width]
 
 
-def _dataset(x, y, lengths, batch_size, seed, rare=None, unk_replace=0.0):
+def _dataset(x, y, lengths, batch_size, seed, rare=None, unk_replace=0.0, bert=False):
     import tensorflow as tf
 
     rng = np.random.default_rng(seed)
     spec_x = tf.TensorSpec((None, None) + x.shape[2:], tf.int32)
-    return tf.data.Dataset.from_generator(
+    data = tf.data.Dataset.from_generator(
         lambda: _batches(x, y, lengths, batch_size, rng, rare, unk_replace),
         output_signature=(spec_x, tf.TensorSpec((None, None), tf.int32)),
     )
+    if bert:  # word-piece ids -> (ids, mask, segment ids), [PAD] = 0
+        data = data.map(lambda ids, tags: ((ids, tf.cast(tf.not_equal(ids, 0), tf.int32), tf.zeros_like(ids)), tags))
+    return data
+
+
+def _transformer_tagger(model, train, tags, seq_len, encoder, vocab_size, dropout):
+    """(WordPieceTagger, kind): a transformer tagger over a scratch, pretrained or MiniLM encoder."""
+    from keras_slm.models.transformer_tagger import transformer_tagger
+    from keras_slm.models.wordpiece_tagger import WordPieceTagger
+    from keras_slm.training.transformer import _encoder_and_tokenizer
+
+    init = None
+    if encoder and encoder not in ("minilm",) and not encoder.startswith(("tiny_", "small_", "base_")):
+        init = encoder  # a directory written by `keras-slm pretrain`
+    texts = [" ".join(s) for s in train.tokens]
+    net, tokenizer, kind = _encoder_and_tokenizer(encoder or "tiny_2x128", init, texts, vocab_size, seq_len, dropout)
+    network = transformer_tagger(net, len(tags), crf=model.endswith("_crf"), dropout=dropout)
+    return WordPieceTagger(network, tokenizer, tags, seq_len, family=model), kind
 
 
 def build_tagger(model, num_words, num_tags, num_chars=None, max_word_chars=16, **kwargs):
     """The named tagger ("bilstm_crf", "bilstm", "char_bilstm_crf", "char_bilstm")."""
-    if model not in TAGGERS:
-        raise ValueError(f"`model` must be one of {TAGGERS}, received {model!r}.")
+    if model not in TAGGERS[:4]:
+        raise ValueError(f"`model` must be one of {TAGGERS[:4]}, received {model!r}.")
     crf = model.endswith("_crf")
     if model.startswith("char_"):
         return char_tagger(num_words, num_tags, crf=crf, **kwargs)
@@ -97,12 +116,14 @@ def train_tagger(
     min_count=1,
     epochs=10,
     batch_size=32,
-    learning_rate=1e-3,
+    learning_rate=None,
     patience=3,
     time_budget=None,
     unk_replace=None,
     seed=0,
     verbose=1,
+    encoder=None,
+    vocab_size=8000,
     **model_kwargs,
 ):
     """Trains a tagger on `NerData`; keeps the epoch with the best validation entity F1.
@@ -110,16 +131,23 @@ def train_tagger(
     Args:
         train, val: `NerData` (BIO tags; `keras_slm.data.read_conll`).
         model: "bilstm_crf", "bilstm" (softmax), "char_bilstm_crf" or "char_bilstm" (one token
-            per character, for Chinese).
+            per character, for Chinese), "transformer_crf" or "transformer" (softmax): a
+            transformer encoder over WordPieces, each word tagged at its first piece.
         seq_len: tokens per window for training and export (longer sentences are cut).
         char_features: char-CNN word features (default: on for word models, off for char models).
         lowercase: lowercase words for the vocabulary (default: on for word models).
         min_count: words seen fewer times map to <UNKNOWN>.
-        epochs, batch_size, learning_rate, patience: Adam training with early stopping on val F1.
+        epochs, batch_size, patience: training with early stopping on val F1.
+        learning_rate: Adam rate; None: 1e-3 (BiLSTMs), 5e-4 (scratch transformer), 2e-4
+            (pretrained encoder), 5e-5 (MiniLM).
         time_budget: stop after this many seconds (checked after each epoch).
         unk_replace: probability of replacing a training word seen once by <UNKNOWN>
             (default 0.5 for word models, 0 for character models).
         seed: random seed.
+        encoder: transformer taggers only: a preset ("tiny_2x128" default, "small_4x256",
+            "base_6x384"; WordPiece vocabulary learnt from `train`), "minilm"
+            (all-MiniLM-L6-v2, uncased) or a `keras-slm pretrain` directory.
+        vocab_size: WordPiece vocabulary size learnt for a scratch encoder.
         **model_kwargs: sizes passed to the builder (lstm_units, embedding_dim, dropout, ...).
 
     Returns:
@@ -138,25 +166,44 @@ def train_tagger(
     unseen = sorted(set(val.tag_set()) - set(tags.labels))
     if unseen:  # scored as misses: the tagger cannot predict them
         warnings.warn(f"{val.path}: tags {unseen} do not occur in the training data {train.path}", stacklevel=2)
-    words, chars = SequenceTagger.build_vocabularies(train.tokens, min_count, lowercase=lowercase,
-                                                     char_features=char_features)
-    network = build_tagger(model, len(words), len(tags), len(chars) if chars else None, **model_kwargs)
-    max_word_chars = model_kwargs.get("max_word_chars", 16)
-    tagger = SequenceTagger(network, words, tags, seq_len, chars, max_word_chars, lowercase,
-                            unit="char" if char_model else "word", family=model)
-    windows, _ = tagger._windows(train.tokens)
-    tag_windows, _ = tagger._windows(train.tags)
-    x = tagger.encode(windows)
-    y = np.zeros(x.shape[:2], np.int32)
-    for i, t in enumerate(tag_windows):
-        y[i, : len(t)] = tags.encode(t)
-    lengths = np.array([len(w) for w in windows])
+    if model in TRANSFORMER_TAGGERS:
+        tagger, kind = _transformer_tagger(model, train, tags, seq_len, encoder, vocab_size,
+                                           model_kwargs.get("dropout", 0.1))
+        network = tagger.model
+        windows, owners = tagger._windows(train.tokens)
+        offsets = collections.Counter()
+        tag_windows = []
+        for window, owner in zip(windows, owners):
+            start = offsets[owner]
+            tag_windows.append(train.tags[owner][start : start + len(window)])
+            offsets[owner] += len(window)
+        inputs, y, _ = tagger.align(windows, tag_windows)
+        x = inputs["input_word_ids"]
+        lengths = (x != 0).sum(axis=1)
+        rare, unk_replace = None, 0.0
+        if learning_rate is None:
+            learning_rate = {"minilm": 5e-5, "pretrained": 2e-4, "scratch": 5e-4}[kind]
+    else:
+        words, chars = SequenceTagger.build_vocabularies(train.tokens, min_count, lowercase=lowercase,
+                                                         char_features=char_features)
+        network = build_tagger(model, len(words), len(tags), len(chars) if chars else None, **model_kwargs)
+        max_word_chars = model_kwargs.get("max_word_chars", 16)
+        tagger = SequenceTagger(network, words, tags, seq_len, chars, max_word_chars, lowercase,
+                                unit="char" if char_model else "word", family=model)
+        windows, _ = tagger._windows(train.tokens)
+        tag_windows, _ = tagger._windows(train.tags)
+        x = tagger.encode(windows)
+        y = np.zeros(x.shape[:2], np.int32)
+        for i, t in enumerate(tag_windows):
+            y[i, : len(t)] = tags.encode(t)
+        lengths = np.array([len(w) for w in windows])
+        unk_replace = (0.0 if char_model else 0.5) if unk_replace is None else unk_replace
+        counts = collections.Counter(SequenceTagger.normalize(t, lowercase) for s in train.tokens for t in s)
+        rare = np.array([i > UNKNOWN_ID and counts[w] == 1 for i, w in enumerate(words)])
+        learning_rate = 1e-3 if learning_rate is None else learning_rate
     trainer = TaggerTrainer(network)
     trainer.compile(optimizer=keras.optimizers.Adam(learning_rate, clipnorm=5.0))
-    unk_replace = (0.0 if char_model else 0.5) if unk_replace is None else unk_replace
-    counts = collections.Counter(SequenceTagger.normalize(t, lowercase) for s in train.tokens for t in s)
-    rare = np.array([i > UNKNOWN_ID and counts[w] == 1 for i, w in enumerate(words)])
-    data = _dataset(x, y, lengths, batch_size, seed, rare, unk_replace)
+    data = _dataset(x, y, lengths, batch_size, seed, rare, unk_replace, bert=model in TRANSFORMER_TAGGERS)
     history, best, best_weights, waited = [], None, None, 0
     start = time.time()
     for epoch in range(1, epochs + 1):

@@ -47,3 +47,18 @@ def test_bad_file_is_one_line_error(tmp_path):
     proc = cli("train", "--task", "ner", "--data", str(bad), "--out", str(tmp_path / "m"), check=False)
     assert proc.returncode == 2
     assert proc.stderr.strip().endswith("bad.txt:3: 'X-ADJ' is not a tag (expected O or B-/I-/E-/S-/M-TYPE); line: 'nice\\tX-ADJ'")
+
+
+def test_transformer_crf_train_evaluate_predict(tmp_path):
+    train = conll_slice("wikiann_en", "train", 300, str(tmp_path / "train.txt"))
+    dev = conll_slice("wikiann_en", "dev", 60, str(tmp_path / "dev.txt"))
+    out = str(tmp_path / "model")
+    stdout = cli("train", "--task", "ner", "--data", train, "--val", dev, "--model", "transformer_crf",
+                 "--encoder", "tiny_2x128", "--out", out, "--epochs", "1", "--seq-len", "24", "--lr", "0.001").stdout
+    assert "tag agreement with Keras 1.00000" in stdout
+    for name in ("model.keras", "model.tflite", "tokenizer.json", "vocab.txt", "tagger.json", "labels.txt"):
+        assert os.path.exists(os.path.join(out, name)), name
+    keras_result = json.loads(cli("evaluate", out, "--data", dev, "--json").stdout)
+    lite_result = json.loads(cli("evaluate", os.path.join(out, "model.tflite"), "--data", dev, "--json").stdout)
+    assert keras_result["n"] == lite_result["n"] == 60 and lite_result["f1"] == pytest.approx(keras_result["f1"])
+    assert cli("predict", out, "Barack Obama visited Paris .").stdout.startswith("Barack Obama visited Paris .\t")

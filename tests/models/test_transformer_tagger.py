@@ -44,3 +44,25 @@ def test_trains_and_exports_tags(tmp_path):
     assert report.outputs[0]["dtype"] == "int32"
     lite = TFLiteModel(path).predict(*[a[:40] for a in inputs])
     np.testing.assert_array_equal(lite, predicted[:40])
+
+
+def test_wordpiece_tagger_windows_and_save_load(tmp_path):
+    from keras_slm.data.labels import LabelVocabulary
+    from keras_slm.models.sequence_tagger import SequenceTagger
+    from keras_slm.models.wordpiece_tagger import WordPieceTagger
+
+    data = read_conll(shared_data("wikiann_en", "train.txt")).subset(range(100))
+    tokenizer = WordPieceTokenizer.fit([" ".join(s) for s in data.tokens], vocab_size=300)
+    encoder = transformer_encoder(tokenizer.vocab_size, num_layers=1, hidden_dim=16, num_heads=2,
+                                  intermediate_dim=32, max_length=12)
+    tags = LabelVocabulary(data.tag_set())
+    tagger = WordPieceTagger(transformer_tagger(encoder, num_tags=len(tags)), tokenizer, tags, seq_len=12)
+    long = [w for s in data.tokens[:6] for w in s]  # many windows of whole words
+    windows, owners = tagger._windows([long, ["Paris"]])
+    assert [w for window in windows[:-1] for w in window] == long and owners[-1] == 1
+    assert all(sum(len(tokenizer.tokenize(w)) for w in window) <= 10 for window in windows)
+    predicted = tagger.predict_tags([long, ["Paris"]])
+    assert [len(p) for p in predicted] == [len(long), 1]
+    tagger.save(str(tmp_path))
+    loaded = SequenceTagger.load(str(tmp_path))
+    assert isinstance(loaded, WordPieceTagger) and loaded.predict_tags([long, ["Paris"]]) == predicted
