@@ -51,6 +51,7 @@ def header(results, plots_prefix):
     m = results["machine"]
     load = results.get("load_average", {})
     steps = ", ".join(f"{s['task']}/{s['name']} {s['wall_s']:,.0f} s" for s in results["steps"])
+    commits = sorted({s["git"] for s in results["steps"] + results.get("earlier_steps", []) if s.get("git")})
     lines = [
         f"Command: `{results['command']}`. Results: `{results.get('results_file', 'suite_' + results['suite'] + '.json')}`; "
         f"plots: `{plots_prefix}*.png`.",
@@ -62,6 +63,8 @@ def header(results, plots_prefix):
         f"{load.get('mean_1min', '-')}, max {load.get('max_1min', '-')} ({load.get('note', '')}); "
         "on a shared machine wall times and latency p90s are upper bounds.",
     ]
+    if commits:
+        lines.append(f"Library code: commit {', '.join(commits)}.")
     if results.get("command_note"):
         lines.append(f"{results['command_note']}.")
     if results.get("earlier_steps"):

@@ -75,6 +75,21 @@ class LoadSampler:
                 "note": f"this run itself adds about 1-2 on {os.cpu_count()} cores"}
 
 
+def git_state():
+    """The commit the library code came from, and whether keras_slm/ had uncommitted changes."""
+    import subprocess
+
+    repo = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    try:
+        commit = subprocess.run(["git", "-C", repo, "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
+                                timeout=10).stdout.strip()
+        dirty = subprocess.run(["git", "-C", repo, "status", "--porcelain", "--", "keras_slm"], capture_output=True,
+                               text=True, timeout=10).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return f"{commit}{' + uncommitted keras_slm changes' if dirty else ''}" if commit else None
+
+
 def _cpu_seconds():
     own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
     return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
@@ -119,7 +134,7 @@ def run_suite(suite, steps, *, out, work, shared, only=None, merge=False, comman
         for step in chosen:
             log(f"[{step['task']}] {step['name']} ...")
             t0, c0, load0 = time.time(), _cpu_seconds(), os.getloadavg()[0]
-            record = {"task": step["task"], "name": step["name"]}
+            record = {"task": step["task"], "name": step["name"], "git": git_state()}
             try:
                 results[step["task"]][step["name"]] = RUNNERS[step["task"]](
                     step, shared, os.path.join(work, step["task"], step["name"]), log=log)
