@@ -126,7 +126,9 @@ def run_suite(suite, steps, *, out, work, shared, only=None, merge=False, comman
         "machine": machine(), "steps": [], "errors": [],
         "classification": previous.get("classification", {}), "ner": previous.get("ner", {}), "lm": previous.get("lm", {}),
     }
-    if previous:  # steps of earlier runs that this one does not redo
+    if previous:  # the runs merged into this file, and their steps that this one does not redo
+        results["earlier_runs"] = previous.get("earlier_runs", []) + [{k: previous.get(k) for k in (
+            "command", "started_utc", "wall_time_s", "cpu_time_s", "load_average", "steps", "errors")}]
         results["earlier_steps"] = [s for s in previous.get("earlier_steps", []) + previous.get("steps", [])
                                     if s["name"] not in {c["name"] for c in chosen} or s["task"] not in {c["task"] for c in chosen}]
     start, cpu0 = time.time(), _cpu_seconds()
