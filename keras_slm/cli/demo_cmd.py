@@ -5,6 +5,12 @@ Uses the small samples shipped inside the package (no network), in about a minut
 
 import os
 import time
+import unicodedata
+
+
+def _display_width(text):
+    """Terminal columns of `text`: CJK (wide / full-width) characters take two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
 def add_parser(sub):
@@ -53,7 +59,8 @@ def run(args):
         print(f"max |Keras - TFLite|  {report.parity['max_abs_diff']:.2e} over {report.parity['n']} sentences")
         print(f"latency (1 thread)    median {report.latency['1']['median_ms']:.3f} ms, p90 {report.latency['1']['p90_ms']:.3f} ms")
         for r in lite.predict(examples):
-            print(f"  {r['text']!r:<36} -> {r['label']} ({r['scores'][r['label']]:.2f})")
+            quoted = repr(r["text"])
+            print(f"  {quoted}{' ' * max(0, 36 - _display_width(quoted))} -> {r['label']} ({r['scores'][r['label']]:.2f})")
         summary.append((name, lite_acc, report))
     print(f"\nDone in {time.time() - start:.0f}s. Model folders: "
           + ", ".join(os.path.join(args.out, name) for name, _, _ in summary))
