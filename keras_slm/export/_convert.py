@@ -86,14 +86,16 @@ def selective_int8(converter, float_nodes=None, float_ops=()):
     converter.experimental_mlir_quantizer = True
     converter._experimental_calibrate_only = True  # pylint: disable=protected-access
     calibrated = converter.convert()
-    interpreter = Interpreter(model_content=calibrated)
-    tensors = {t["index"]: t for t in interpreter.get_tensor_details()}
-    pattern = re.compile(float_nodes) if float_nodes else None
-    names = sorted({
-        tensors[op["outputs"][0]]["name"] for op in interpreter._get_ops_details()  # pylint: disable=protected-access
-        if pattern is not None and len(op["outputs"]) and tensors[op["outputs"][0]]["dtype"] == np.float32
-        and pattern.search(tensors[op["outputs"][0]]["name"])
-    })
+    names = []
+    if float_nodes:  # op output names of the calibrated graph that match
+        interpreter = Interpreter(model_content=calibrated)
+        tensors = {t["index"]: t for t in interpreter.get_tensor_details()}
+        pattern = re.compile(float_nodes)
+        names = sorted({
+            tensors[op["outputs"][0]]["name"] for op in interpreter._get_ops_details()  # pylint: disable=protected-access
+            if len(op["outputs"]) and tensors[op["outputs"][0]]["dtype"] == np.float32
+            and pattern.search(tensors[op["outputs"][0]]["name"])
+        })
     return tf_convert.mlir_quantize(
         calibrated,
         disable_per_channel=converter._experimental_disable_per_channel,  # pylint: disable=protected-access

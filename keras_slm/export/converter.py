@@ -251,7 +251,6 @@ def convert(
             if float_ops is None:
                 float_ops = TRANSFORMER_FLOAT_OPS if has_attention(model) else ()
             options["float_ops"] = list(float_ops)
-        if float_nodes and quantize == "int8":
             options["float_nodes"] = float_nodes
         if representative is not None and quantize == "int8":
             rep_path = os.path.join(tmp, "representative.npz")

@@ -244,15 +244,18 @@ class SequenceTagger:
 
     # -- files ------------------------------------------------------------------------
     def save(self, directory):
-        """Writes model.keras, tagger.json, labels.txt and config.json."""
+        """Writes model.keras, tagger.json (+ the tokenizer's files), labels.txt and config.json."""
         if self.is_tflite:
             raise ModelDirError("cannot save a tagger loaded from a .tflite file")
         save_keras_model(self.model, directory)
+        self._save_vocabulary(directory)
+        self.tags.save(directory)
+        write_config(directory, {"task": TASK, "seq_len": self.seq_len, "model": self.family, "unit": self.unit})
+
+    def _save_vocabulary(self, directory):
         vocab = {"words": self.words, "chars": self.chars, "max_word_chars": self.max_word_chars,
                  "lowercase": self.lowercase, "unit": self.unit}
         files.write_text_atomic(os.path.join(directory, VOCAB_FILE), json.dumps(vocab, ensure_ascii=False))
-        self.tags.save(directory)
-        write_config(directory, {"task": TASK, "seq_len": self.seq_len, "model": self.family, "unit": self.unit})
 
     @classmethod
     def load(cls, path, num_threads=1):

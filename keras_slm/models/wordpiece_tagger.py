@@ -6,9 +6,13 @@ import os
 import numpy as np
 
 from keras_slm import files
-from keras_slm.models.sequence_tagger import TASK, VOCAB_FILE, SequenceTagger
-from keras_slm.models.text_classifier import save_keras_model, write_config
+from keras_slm.models.sequence_tagger import VOCAB_FILE, SequenceTagger
 from keras_slm.models.transformer_tagger import align_first_subword
+
+
+def _input_list(inputs):
+    """The BERT inputs dict as the model's input order: word ids, mask, type ids."""
+    return [inputs["input_word_ids"], inputs["input_mask"], inputs["input_type_ids"]]
 
 
 class WordPieceTagger(SequenceTagger):
@@ -64,13 +68,12 @@ class WordPieceTagger(SequenceTagger):
 
     def encode(self, sentences, seq_len=None):
         """The three `[n, seq_len]` int32 BERT inputs (word ids, mask, type ids) of token lists."""
-        x, _, _ = self.align(sentences)
-        return [x["input_word_ids"], x["input_mask"], x["input_type_ids"]]
+        return _input_list(self.align(sentences)[0])
 
     def predict_tag_ids(self, sentences, batch_size=256):
         windows, owners = self._windows(sentences)
         x, _, starts = self.align(windows)
-        inputs = [x["input_word_ids"], x["input_mask"], x["input_type_ids"]]
+        inputs = _input_list(x)
         if self.is_tflite:
             out = self.model.predict(*inputs)
         else:
@@ -82,10 +85,7 @@ class WordPieceTagger(SequenceTagger):
             result[owner].extend(ids + [0] * (len(window) - len(ids)))  # words cut off: "O"
         return [np.asarray(r, dtype=np.int64) for r in result]
 
-    def save(self, directory):
-        """Writes model.keras, tokenizer.json + vocab.txt, tagger.json, labels.txt and config.json."""
-        save_keras_model(self.model, directory)
+    def _save_vocabulary(self, directory):
+        # tokenizer.json + vocab.txt; tagger.json marks the folder for `SequenceTagger.load`.
         self.tokenizer.save(directory)
         files.write_text_atomic(os.path.join(directory, VOCAB_FILE), json.dumps({"tokenizer": "wordpiece", "unit": "word"}))
-        self.tags.save(directory)
-        write_config(directory, {"task": TASK, "seq_len": self.seq_len, "model": self.family, "unit": "word"})

@@ -13,8 +13,9 @@ from keras_slm.layers import CRF
 from keras_slm.models.sequence_tagger import UNKNOWN_ID, SequenceTagger
 from keras_slm.models.taggers import EMISSIONS, bilstm_tagger, char_tagger
 
-TAGGERS = ("bilstm_crf", "bilstm", "char_bilstm_crf", "char_bilstm", "transformer_crf", "transformer")
+RNN_TAGGERS = ("bilstm_crf", "bilstm", "char_bilstm_crf", "char_bilstm")
 TRANSFORMER_TAGGERS = ("transformer_crf", "transformer")
+TAGGERS = RNN_TAGGERS + TRANSFORMER_TAGGERS
 
 
 class TaggerTrainer(keras.Model):
@@ -83,13 +84,13 @@ def _dataset(x, y, lengths, batch_size, seed, rare=None, unk_replace=0.0, bert=F
 
 def _transformer_tagger(model, train, tags, seq_len, encoder, vocab_size, dropout):
     """(WordPieceTagger, kind): a transformer tagger over a scratch, pretrained or MiniLM encoder."""
+    from keras_slm.models.transformer_encoder import PRESETS
     from keras_slm.models.transformer_tagger import transformer_tagger
     from keras_slm.models.wordpiece_tagger import WordPieceTagger
     from keras_slm.training.transformer import _encoder_and_tokenizer
 
-    init = None
-    if encoder and encoder not in ("minilm",) and not encoder.startswith(("tiny_", "small_", "base_")):
-        init = encoder  # a directory written by `keras-slm pretrain`
+    # Anything but a preset or "minilm" is a directory written by `keras-slm pretrain`.
+    init = encoder if encoder and encoder != "minilm" and encoder not in PRESETS else None
     texts = [" ".join(s) for s in train.tokens]
     net, tokenizer, kind = _encoder_and_tokenizer(encoder or "tiny_2x128", init, texts, vocab_size, seq_len, dropout)
     network = transformer_tagger(net, len(tags), crf=model.endswith("_crf"), dropout=dropout)
@@ -98,8 +99,8 @@ def _transformer_tagger(model, train, tags, seq_len, encoder, vocab_size, dropou
 
 def build_tagger(model, num_words, num_tags, num_chars=None, max_word_chars=16, **kwargs):
     """The named tagger ("bilstm_crf", "bilstm", "char_bilstm_crf", "char_bilstm")."""
-    if model not in TAGGERS[:4]:
-        raise ValueError(f"`model` must be one of {TAGGERS[:4]}, received {model!r}.")
+    if model not in RNN_TAGGERS:
+        raise ValueError(f"`model` must be one of {RNN_TAGGERS}, received {model!r}.")
     crf = model.endswith("_crf")
     if model.startswith("char_"):
         return char_tagger(num_words, num_tags, crf=crf, **kwargs)
@@ -182,7 +183,9 @@ def train_tagger(
         lengths = (x != 0).sum(axis=1)
         rare, unk_replace = None, 0.0
         if learning_rate is None:
-            learning_rate = {"minilm": 5e-5, "pretrained": 2e-4, "scratch": 5e-4}[kind]
+            from keras_slm.training.transformer import DEFAULT_LEARNING_RATES
+
+            learning_rate = DEFAULT_LEARNING_RATES[kind]
     else:
         words, chars = SequenceTagger.build_vocabularies(train.tokens, min_count, lowercase=lowercase,
                                                          char_features=char_features)
