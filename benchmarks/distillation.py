@@ -37,7 +37,7 @@ class ScoresTeacher:
 
 
 def heldout_accuracy(classifier, out_dir, heldout, sample_texts):
-    report = classifier.export(os.path.join(out_dir, "model.tflite"), sample_texts=sample_texts, eval_data=heldout)
+    report = classifier.export(os.path.join(out_dir, "model.tflite"), sample_texts=sample_texts)
     from keras_slm.models import TextClassifier
 
     tflite = TextClassifier.load(os.path.join(out_dir, "model.tflite")).evaluate(heldout)

@@ -44,6 +44,7 @@ def main():
     args = parser.parse_args()
     from keras_slm.data import read_classification
     from keras_slm.data.labels import LabelVocabulary
+    from keras_slm.evaluation import classification_metrics
     from keras_slm.models import TextClassifier, load_bert_weights, load_minilm, transformer_classifier
 
     start = time.time()
@@ -66,7 +67,7 @@ def main():
         gpu = json.load(f)
     scores = classifier.predict_scores(heldout.texts)
     gpu_scores = np.load(os.path.join(args.weights, "teacher_heldout_scores.npy"))
-    keras_metrics = classifier.evaluate(heldout)
+    keras_metrics = classification_metrics(labels.encode(heldout.labels, heldout), scores.argmax(1), labels.labels)
     record = {
         "gpu_run": gpu, "train_rows_gpu": gpu["fit_rows"], "heldout_rows": len(heldout),
         "keras": {"accuracy": keras_metrics["accuracy"], "macro_f1": keras_metrics["macro_f1"],
