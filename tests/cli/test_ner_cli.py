@@ -62,3 +62,20 @@ def test_transformer_crf_train_evaluate_predict(tmp_path):
     lite_result = json.loads(cli("evaluate", os.path.join(out, "model.tflite"), "--data", dev, "--json").stdout)
     assert keras_result["n"] == lite_result["n"] == 60 and lite_result["f1"] == pytest.approx(keras_result["f1"])
     assert cli("predict", out, "Barack Obama visited Paris .").stdout.startswith("Barack Obama visited Paris .\t")
+
+
+def test_glove_word_vectors(tmp_path):
+    from keras_slm.models.sequence_tagger import SequenceTagger
+
+    train = conll_slice("wikiann_en", "train", 300, str(tmp_path / "train.txt"))
+    dev = conll_slice("wikiann_en", "dev", 60, str(tmp_path / "dev.txt"))
+    out = str(tmp_path / "model")
+    stdout = cli("train", "--task", "ner", "--data", train, "--val", dev, "--word-vectors", "glove", "--out", out,
+                 "--epochs", "1", "--seq-len", "16").stdout
+    assert "tag agreement with Keras 1.00000" in stdout
+    assert json.load(open(os.path.join(out, "metrics.json")))["training"]["word_vectors"] == "glove"
+    assert SequenceTagger.load(out).model.get_layer("word_embedding").output_dim == 50
+    proc = cli("train", "--task", "ner", "--data", train, "--model", "transformer_crf", "--word-vectors", "glove",
+               "--out", str(tmp_path / "m2"), check=False)
+    assert proc.returncode == 2 and proc.stderr.strip().splitlines()[-1].endswith(
+        "--word-vectors needs a word-level BiLSTM tagger (bilstm_crf, bilstm), got transformer_crf")

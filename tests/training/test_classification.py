@@ -25,3 +25,20 @@ def test_training_learns_and_is_reproducible():
     assert metrics["best_epoch"] == int(np.argmax(history["val_accuracy"])) + 1
     assert abs(metrics["accuracy"] - max(history["val_accuracy"])) < 1e-6  # best epoch kept
     assert clf.evaluate(test)["accuracy"] > 0.7  # far above the 0.5 of a constant guess
+
+
+def test_glove_word_vectors_start_the_embedding():
+    import pytest
+
+    from keras_slm.text.word_vectors import load_word_vectors
+
+    data = read_classification(sample_path("sentiment_en.tsv"))
+    clf, _, _ = train_classifier(data, model="awe", seq_len=16, epochs=1, verbose=0, word_vectors="glove",
+                                 learning_rate=1e-9)
+    table = clf.model.get_layer("embedding").embeddings.numpy()
+    assert table.shape[1] == 50
+    index, vectors = load_word_vectors("glove")
+    row = clf.tokenizer.token_to_id("good")
+    np.testing.assert_allclose(table[row], vectors[index["good"]], atol=1e-4)  # one epoch at lr 1e-9: unmoved
+    with pytest.raises(ValueError, match="needs tokenizer='word'"):
+        train_classifier(data, model="awe", tokenizer="char", epochs=1, verbose=0, word_vectors="glove")
