@@ -22,6 +22,8 @@ def add_train_arguments(parser):
                    help="--model transformer_crf: tiny_2x128 (default), small_4x256, base_6x384 (WordPiece "
                         "vocabulary learnt from --data), minilm (all-MiniLM-L6-v2), or a `keras-slm pretrain` DIR")
     g.add_argument("--time-budget", type=float, help="stop training after this many seconds")
+    g.add_argument("--lstm-units", type=int, help="BiLSTM taggers: units per direction (default 100; 128 with --tokenizer char)")
+    g.add_argument("--char-filters", type=int, help="bilstm_crf / bilstm: character-CNN filters (default 50)")
 
 
 def is_ner_dir(path):
@@ -57,6 +59,9 @@ def run_train(args):
         raise KerasSlmError("--task ner needs --data TRAIN (CoNLL)")
     if getattr(args, "word_vectors", None) and (model.startswith("char_") or model.startswith("transformer")):
         raise KerasSlmError(f"--word-vectors needs a word-level BiLSTM tagger (bilstm_crf, bilstm), got {model}")
+    sizes = {k: v for k, v in (("lstm_units", args.lstm_units), ("char_filters", args.char_filters)) if v is not None}
+    if sizes and (model.startswith("transformer") or (model.startswith("char_") and "char_filters" in sizes)):
+        raise KerasSlmError(f"--{' / --'.join(k.replace('_', '-') for k in sizes)} do not apply to --model {model}")
     train = read(args.data, args)
     if args.val:
         val = read(args.val, args)
@@ -67,7 +72,7 @@ def run_train(args):
     tagger, history, metrics = train_tagger(
         train, val, model=model, seq_len=args.seq_len, min_count=args.min_count, epochs=args.epochs,
         batch_size=args.batch_size, learning_rate=args.lr, patience=args.patience,
-        time_budget=args.time_budget, seed=args.seed, word_vectors=getattr(args, "word_vectors", None),
+        time_budget=args.time_budget, seed=args.seed, word_vectors=getattr(args, "word_vectors", None), **sizes,
         **({"encoder": args.init or getattr(args, "encoder", None)} if model.startswith("transformer") else {}),
     )
     tagger.save(args.out)
@@ -84,7 +89,7 @@ def run_train(args):
         "training": {
             "data": os.path.abspath(args.data), "train_sentences": len(train), "val_sentences": len(val),
             "model": model, "seq_len": args.seq_len, "epochs": args.epochs, "batch_size": args.batch_size,
-            "learning_rate": args.lr, "seed": args.seed, "word_vectors": getattr(args, "word_vectors", None),
+            "learning_rate": args.lr, "seed": args.seed, "word_vectors": getattr(args, "word_vectors", None), **sizes,
             "history": history,
             "vocab_size": len(tagger.words) or tagger.tokenizer.vocab_size, "tags": tagger.tags.labels, "wall_time_s": metrics["wall_time_s"],
             "params": int(tagger.model.count_params()),

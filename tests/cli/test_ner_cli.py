@@ -64,16 +64,17 @@ def test_transformer_crf_train_evaluate_predict(tmp_path):
     assert cli("predict", out, "Barack Obama visited Paris .").stdout.startswith("Barack Obama visited Paris .\t")
 
 
-def test_glove_word_vectors(tmp_path):
+def test_glove_word_vectors_and_sizes(tmp_path):
     from keras_slm.models.sequence_tagger import SequenceTagger
 
     train = conll_slice("wikiann_en", "train", 300, str(tmp_path / "train.txt"))
     dev = conll_slice("wikiann_en", "dev", 60, str(tmp_path / "dev.txt"))
     out = str(tmp_path / "model")
     stdout = cli("train", "--task", "ner", "--data", train, "--val", dev, "--word-vectors", "glove", "--out", out,
-                 "--epochs", "1", "--seq-len", "16").stdout
+                 "--epochs", "1", "--seq-len", "16", "--lstm-units", "24", "--char-filters", "20").stdout
     assert "tag agreement with Keras 1.00000" in stdout
-    assert json.load(open(os.path.join(out, "metrics.json")))["training"]["word_vectors"] == "glove"
+    training = json.load(open(os.path.join(out, "metrics.json")))["training"]
+    assert (training["word_vectors"], training["lstm_units"], training["char_filters"]) == ("glove", 24, 20)
     assert SequenceTagger.load(out).model.get_layer("word_embedding").output_dim == 50
     proc = cli("train", "--task", "ner", "--data", train, "--model", "transformer_crf", "--word-vectors", "glove",
                "--out", str(tmp_path / "m2"), check=False)
