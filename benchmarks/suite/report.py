@@ -70,6 +70,10 @@ def header(results, plots_prefix):
     if results.get("earlier_steps"):
         lines.append("Merged from earlier runs of this suite: " + ", ".join(
             f"{s['task']}/{s['name']} ({s['wall_s']:,.0f} s)" for s in results["earlier_steps"]) + ".")
+        every = results["steps"] + results["earlier_steps"]
+        lines.append(f"Whole suite ({len(every)} steps, each step's latest run): **"
+                     f"{_minutes(sum(s['wall_s'] for s in every))}** wall, {_minutes(sum(s.get('cpu_s', 0) for s in every))} "
+                     f"process CPU time, in {len(results.get('earlier_runs', [])) + 1} invocations.")
     if results.get("not_run"):
         lines.append("**Not run yet:** " + ", ".join(results["not_run"]) + ".")
     lines.append("Errors: " + ("; ".join(results["errors"]) if results.get("errors") else "none") + ".")

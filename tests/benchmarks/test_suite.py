@@ -102,3 +102,19 @@ def test_suites_cover_every_family_and_the_issue_datasets():
     for task, name in full:
         for filename in needed[task]:
             shared_data(name, filename)  # every step's files are where the suite reads them
+
+
+def test_merged_runs_report_the_whole_suite_time():
+    from benchmarks.suite.report import header
+
+    machine = {k: "x" for k in ("cpu", "cores", "memory", "platform", "python", "tensorflow", "keras", "ai_edge_litert", "gpu")}
+    results = {
+        "suite": "full", "command": "python benchmarks/run.py --suite full --only b", "date": "d", "started_utc": "t",
+        "machine": machine, "wall_time_s": 100.0, "cpu_time_s": 50.0, "errors": [],
+        "steps": [{"task": "classification", "name": "b", "wall_s": 100.0, "cpu_s": 50.0}],
+        "earlier_steps": [{"task": "ner", "name": "a", "wall_s": 300.0, "cpu_s": 200.0}],
+        "earlier_runs": [{"command": "python benchmarks/run.py --suite full --only a"}],
+    }
+    text = "\n".join(header(results, "benchmarks/plots/full_"))
+    assert "Merged from earlier runs of this suite: ner/a (300 s)." in text
+    assert "Whole suite (2 steps, each step's latest run): **400 s (6.7 min)** wall, 250 s (4.2 min) process CPU time, in 2 invocations." in text
