@@ -186,7 +186,8 @@ def convert(
         num_calibration_samples: how many calibration rows to use.
         int8_io: with int8, make float outputs int8 too (scale/zero point in the file).
         float_ops: with int8, TFLite op types to keep in float (selective quantization; all
-            weights stay int8). None: `TRANSFORMER_FLOAT_OPS` (attention core and layer norms)
+            weights stay int8). None: `TRANSFORMER_FLOAT_OPS` (attention core, layer norms and the
+            elementwise ops of the residual stream)
             for models with attention, else none. `()` forces full integer.
         allow_flex: allow TF (Flex) ops; the app then needs the Flex delegate.
         allow_custom_ops: allow custom ops; the app then needs their kernels.

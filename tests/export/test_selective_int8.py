@@ -1,4 +1,4 @@
-"""int8 transformers keep the attention core and layer norms in float (TRANSFORMER_FLOAT_OPS)."""
+"""int8 transformers keep the attention core, layer norms and residual elementwise ops in float (TRANSFORMER_FLOAT_OPS)."""
 
 import numpy as np
 from ai_edge_litert.interpreter import Interpreter
@@ -30,7 +30,7 @@ def test_int8_transformer_keeps_attention_in_float(tmp_path):
     assert selective.float_ops == list(TRANSFORMER_FLOAT_OPS)
     assert selective.android_compatible
     types = _op_output_types(tmp_path / "selective.tflite")
-    assert types["SOFTMAX"] == {"float32"} and types["BATCH_MATMUL"] == {"float32"}
+    assert types["SOFTMAX"] == {"float32"} and types["BATCH_MATMUL"] == {"float32"} and "int8" not in types["ADD"]
     assert types["FULLY_CONNECTED"] == {"int8"}  # the weights and dense layers stay int8
 
     full = convert(model, tmp_path / "full.tflite", float_ops=(), **kwargs)

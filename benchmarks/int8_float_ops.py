@@ -1,0 +1,63 @@
+"""Which op types to keep in float in an int8 transformer file: accuracy, size and latency per choice.
+
+Exports a saved classifier (e.g. the MiniLM of benchmarks/minilm_import_finetuned.py) to full
+int8 several times, each time keeping another set of TFLite op types in float
+(`keras_slm.export.convert(float_ops=...)`; weights stay int8), and scores every file on the
+held-out rows. Writes benchmarks/results/int8_float_ops_<name>.json.
+
+    nice -n 10 python benchmarks/int8_float_ops.py --model runs/minilm_sst2 \\
+        --sets "core" "core,ADD" "core,ADD,MUL,NEG,GELU"
+
+"core" stands for the attention core and layer norms (SELECT_V2, SOFTMAX, BATCH_MATMUL,
+TRANSPOSE, MEAN, SQUARED_DIFFERENCE, RSQRT), the default before this benchmark; "none" for
+a file with every op in int8.
+"""
+
+import argparse
+import json
+import os
+import time
+
+import numpy as np
+
+CORE = ("SELECT_V2", "SOFTMAX", "BATCH_MATMUL", "TRANSPOSE", "MEAN", "SQUARED_DIFFERENCE", "RSQRT")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", default="runs/minilm_sst2")
+    parser.add_argument("--split", default="runs/sst2r", help="folder with train.tsv (calibration) and heldout.tsv")
+    parser.add_argument("--sets", nargs="+", default=["core", "core,ADD", "core,ADD,MUL,NEG,GELU"])
+    parser.add_argument("--calibration", type=int, default=300, help="seeded random training texts")
+    parser.add_argument("--name", default="minilm_sst2")
+    args = parser.parse_args()
+    from keras_slm.data import read_classification
+    from keras_slm.models import TextClassifier
+
+    classifier = TextClassifier.load(args.model)
+    train = read_classification(os.path.join(args.split, "train.tsv"))
+    heldout = read_classification(os.path.join(args.split, "heldout.tsv"))
+    rng = np.random.default_rng(0)
+    calibration = [train.texts[i] for i in rng.choice(len(train.texts), args.calibration, replace=False)]
+    record = {"model": args.model, "heldout_rows": len(heldout), "calibration_rows": args.calibration,
+              "load_1min": round(os.getloadavg()[0], 2), "runs": []}
+    for spec in args.sets:
+        ops = [] if spec == "none" else [o for part in spec.split(",") for o in (CORE if part == "core" else (part,))]
+        t0 = time.time()
+        path = os.path.join(args.model, "model_int8_float_ops.tflite")
+        report = classifier.export(path, quantize="int8", sample_texts=calibration, eval_data=heldout,
+                                   float_ops=ops, latency_runs=100)
+        entry = {"float_ops": spec, "metric": report.metric, "size_bytes": report.size_bytes,
+                 "latency": report.latency, "android_compatible": report.android_compatible,
+                 "wall_s": round(time.time() - t0, 1)}
+        record["runs"].append(entry)
+        print(json.dumps(entry, default=str), flush=True)
+        os.remove(path)
+    out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results", f"int8_float_ops_{args.name}.json")
+    with open(out, "w", encoding="utf-8") as f:
+        json.dump(record, f, indent=1, default=str)
+    print(f"wrote {out}")
+
+
+if __name__ == "__main__":
+    main()
