@@ -8,9 +8,9 @@ held-out rows. Writes benchmarks/results/int8_float_ops_<name>.json.
     nice -n 10 python benchmarks/int8_float_ops.py --model runs/minilm_sst2 \\
         --sets "core" "core,ADD" "core,ADD,MUL,NEG,GELU"
 
-"core" stands for the attention core and layer norms (SELECT_V2, SOFTMAX, BATCH_MATMUL,
-TRANSPOSE, MEAN, SQUARED_DIFFERENCE, RSQRT), the default before this benchmark; "none" for
-a file with every op in int8.
+"core" stands for the attention core and layer norms (`keras_slm.export._convert.ATTENTION_FLOAT_OPS`:
+SELECT_V2, SOFTMAX, BATCH_MATMUL, TRANSPOSE, MEAN, SQUARED_DIFFERENCE, RSQRT), the default before
+this benchmark; "none" for a file with every op in int8.
 """
 
 import argparse
@@ -19,8 +19,6 @@ import os
 import time
 
 import numpy as np
-
-CORE = ("SELECT_V2", "SOFTMAX", "BATCH_MATMUL", "TRANSPOSE", "MEAN", "SQUARED_DIFFERENCE", "RSQRT")
 
 
 def main():
@@ -32,6 +30,7 @@ def main():
     parser.add_argument("--name", default="minilm_sst2")
     args = parser.parse_args()
     from keras_slm.data import read_classification
+    from keras_slm.export._convert import ATTENTION_FLOAT_OPS
     from keras_slm.models import TextClassifier
 
     classifier = TextClassifier.load(args.model)
@@ -42,7 +41,7 @@ def main():
     record = {"model": args.model, "heldout_rows": len(heldout), "calibration_rows": args.calibration,
               "load_1min": round(os.getloadavg()[0], 2), "runs": []}
     for spec in args.sets:
-        ops = [] if spec == "none" else [o for part in spec.split(",") for o in (CORE if part == "core" else (part,))]
+        ops = [] if spec == "none" else [o for part in spec.split(",") for o in (ATTENTION_FLOAT_OPS if part == "core" else (part,))]
         t0 = time.time()
         path = os.path.join(args.model, "model_int8_float_ops.tflite")
         report = classifier.export(path, quantize="int8", sample_texts=calibration, eval_data=heldout,

@@ -57,7 +57,7 @@ def run_train(args):
         model = f"char_{model}"  # one token per character (Chinese): the char-level tagger
     if not args.data:
         raise KerasSlmError("--task ner needs --data TRAIN (CoNLL)")
-    if getattr(args, "word_vectors", None) and (model.startswith("char_") or model.startswith("transformer")):
+    if args.word_vectors and (model.startswith("char_") or model.startswith("transformer")):
         raise KerasSlmError(f"--word-vectors needs a word-level BiLSTM tagger (bilstm_crf, bilstm), got {model}")
     sizes = {k: v for k, v in (("lstm_units", args.lstm_units), ("char_filters", args.char_filters)) if v is not None}
     if sizes and (model.startswith("transformer") or (model.startswith("char_") and "char_filters" in sizes)):
@@ -72,7 +72,7 @@ def run_train(args):
     tagger, history, metrics = train_tagger(
         train, val, model=model, seq_len=args.seq_len, min_count=args.min_count, epochs=args.epochs,
         batch_size=args.batch_size, learning_rate=args.lr, patience=args.patience,
-        time_budget=args.time_budget, seed=args.seed, word_vectors=getattr(args, "word_vectors", None), **sizes,
+        time_budget=args.time_budget, seed=args.seed, word_vectors=args.word_vectors, **sizes,
         **({"encoder": args.init or getattr(args, "encoder", None)} if model.startswith("transformer") else {}),
     )
     tagger.save(args.out)
@@ -89,7 +89,7 @@ def run_train(args):
         "training": {
             "data": os.path.abspath(args.data), "train_sentences": len(train), "val_sentences": len(val),
             "model": model, "seq_len": args.seq_len, "epochs": args.epochs, "batch_size": args.batch_size,
-            "learning_rate": args.lr, "seed": args.seed, "word_vectors": getattr(args, "word_vectors", None), **sizes,
+            "learning_rate": args.lr, "seed": args.seed, "word_vectors": args.word_vectors, **sizes,
             "history": history,
             "vocab_size": len(tagger.words) or tagger.tokenizer.vocab_size, "tags": tagger.tags.labels, "wall_time_s": metrics["wall_time_s"],
             "params": int(tagger.model.count_params()),

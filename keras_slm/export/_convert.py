@@ -17,8 +17,8 @@ QUANTIZE_MODES = ("none", "dynamic", "float16", "int8")
 # (FULLY_CONNECTED) and every weight stay int8. MiniLM on 1,000 held-out SST-2 sentences
 # (Keras 0.880): full int8 0.701, attention core + layer norms in float 0.843, all of these 0.862
 # (benchmarks/int8_float_ops.py).
-TRANSFORMER_FLOAT_OPS = ("SELECT_V2", "SOFTMAX", "BATCH_MATMUL", "TRANSPOSE", "MEAN", "SQUARED_DIFFERENCE", "RSQRT",
-                         "ADD", "MUL", "NEG", "GELU")
+ATTENTION_FLOAT_OPS = ("SELECT_V2", "SOFTMAX", "BATCH_MATMUL", "TRANSPOSE", "MEAN", "SQUARED_DIFFERENCE", "RSQRT")
+TRANSFORMER_FLOAT_OPS = ATTENTION_FLOAT_OPS + ("ADD", "MUL", "NEG", "GELU")
 
 
 def representative_dataset(path, input_names):
