@@ -107,3 +107,24 @@ def init_word_embedding(layer, words, source="glove", reserved=1):
         weights[ours] = vectors[theirs]
         layer.embeddings.assign(weights)
     return len(rows)
+
+
+def build_with_word_vectors(build, words, source, layer, reserved=1, **kwargs):
+    """`build(**kwargs)`, its Embedding `layer` started from `source` vectors (None: as built).
+
+    The embedding size comes from the vectors (`pretrained_dim`); `words` are the model's
+    vocabulary in id order. Used by the classifier and tagger trainers.
+
+    Example:
+    >>> from keras_slm.models.classifiers import build_classifier
+    >>> net = build_with_word_vectors(build_classifier, ["<PAD>", "<UNKNOWN>", "good"], None, "embedding",
+    ...                               family="awe", vocab_size=3, num_classes=2)
+    >>> net.get_layer("embedding").output_dim
+    16
+    """
+    if source is None:
+        return build(**kwargs)
+    kwargs["embedding_dim"] = pretrained_dim(source, kwargs.get("embedding_dim"))
+    net = build(**kwargs)
+    init_word_embedding(net.get_layer(layer), words, source, reserved=reserved)
+    return net

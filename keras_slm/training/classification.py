@@ -8,7 +8,7 @@ from keras_slm.data.pipeline import make_dataset
 from keras_slm.models.classifiers import build_classifier
 from keras_slm.models.text_classifier import TextClassifier
 from keras_slm.text import UNKNOWN_ID, make_tokenizer
-from keras_slm.text.word_vectors import init_word_embedding, pretrained_dim
+from keras_slm.text.word_vectors import build_with_word_vectors
 
 
 def holdout_split(data, fraction=0.1, seed=0):
@@ -76,13 +76,10 @@ def train_classifier(
     x_val, y_val = tok.encode(val.texts, seq_len), labels.encode(val.labels, val)
 
     model_kwargs = dict(model_kwargs or {})
-    if word_vectors is not None:
-        if tokenizer != "word":
-            raise ValueError(f"`word_vectors` needs tokenizer='word', received {tokenizer!r}.")
-        model_kwargs["embedding_dim"] = pretrained_dim(word_vectors, model_kwargs.get("embedding_dim"))
-    net = build_classifier(model, tok.vocab_size, len(labels), **model_kwargs)
-    if word_vectors is not None:
-        init_word_embedding(net.get_layer("embedding"), tok.vocabulary, word_vectors, reserved=UNKNOWN_ID + 1)
+    if word_vectors is not None and tokenizer != "word":
+        raise ValueError(f"`word_vectors` needs tokenizer='word', received {tokenizer!r}.")
+    net = build_with_word_vectors(build_classifier, tok.vocabulary, word_vectors, "embedding", reserved=UNKNOWN_ID + 1,
+                                  family=model, vocab_size=tok.vocab_size, num_classes=len(labels), **model_kwargs)
     net.compile(
         optimizer=keras.optimizers.Adam(learning_rate),
         loss="sparse_categorical_crossentropy",

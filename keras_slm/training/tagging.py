@@ -12,7 +12,7 @@ from keras_slm.data.labels import LabelVocabulary
 from keras_slm.layers import CRF
 from keras_slm.models.sequence_tagger import UNKNOWN_ID, SequenceTagger
 from keras_slm.models.taggers import EMISSIONS, bilstm_tagger, char_tagger
-from keras_slm.text.word_vectors import init_word_embedding, pretrained_dim
+from keras_slm.text.word_vectors import build_with_word_vectors
 
 RNN_TAGGERS = ("bilstm_crf", "bilstm", "char_bilstm_crf", "char_bilstm")
 TRANSFORMER_TAGGERS = ("transformer_crf", "transformer")
@@ -196,11 +196,9 @@ def train_tagger(
     else:
         words, chars = SequenceTagger.build_vocabularies(train.tokens, min_count, lowercase=lowercase,
                                                          char_features=char_features)
-        if word_vectors is not None:
-            model_kwargs["embedding_dim"] = pretrained_dim(word_vectors, model_kwargs.get("embedding_dim"))
-        network = build_tagger(model, len(words), len(tags), len(chars) if chars else None, **model_kwargs)
-        if word_vectors is not None:
-            init_word_embedding(network.get_layer("word_embedding"), words, word_vectors, reserved=UNKNOWN_ID + 1)
+        network = build_with_word_vectors(build_tagger, words, word_vectors, "word_embedding", reserved=UNKNOWN_ID + 1,
+                                          model=model, num_words=len(words), num_tags=len(tags),
+                                          num_chars=len(chars) if chars else None, **model_kwargs)
         max_word_chars = model_kwargs.get("max_word_chars", 16)
         tagger = SequenceTagger(network, words, tags, seq_len, chars, max_word_chars, lowercase,
                                 unit="char" if char_model else "word", family=model)
