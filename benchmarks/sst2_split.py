@@ -18,8 +18,19 @@ import os
 import random
 
 
-def split_rows(rows, heldout=1000, val=0, min_words=12, seed=0):
-    """(train, heldout, val) lists of [text, label] rows: held-out sentences share no text with train."""
+def _spans(sentence):
+    words = sentence.split()
+    return {" ".join(words[i:j]) for i in range(len(words)) for j in range(i + 1, len(words) + 1)}
+
+
+def split_rows(rows, heldout=1000, val=0, min_words=12, seed=0, glue=False):
+    """(train, heldout, val) lists of [text, label] rows: held-out sentences share no text with train.
+
+    With `glue`, a phrase of a held-out sentence stays in training when it is also a phrase of a
+    training sentence, as in GLUE's own train/dev split: its trees are split by sentence, so a
+    common phrase ("funny", "the film") is in train.tsv whenever any training sentence holds it.
+    Without it, every word-span of a held-out sentence leaves training (stricter than GLUE).
+    """
     long_rows = sorted({r[0] for r in rows if len(r[0].split()) >= min_words})
     random.Random(seed).shuffle(long_rows)
     exact = {}
@@ -35,10 +46,16 @@ def split_rows(rows, heldout=1000, val=0, min_words=12, seed=0):
                 break
     spans = set()
     for sentence in held:
-        words = sentence.split()
-        for i in range(len(words)):
-            for j in range(i + 1, len(words) + 1):
-                spans.add(" ".join(words[i:j]))
+        spans |= _spans(sentence)
+    if glue:
+        # Tree roots: rows that are no proper span of another row. A span of a training root
+        # is in GLUE's train split too, so only phrases found in held-out trees alone leave.
+        inner = set()
+        for text in exact:
+            inner |= _spans(text) - {text}
+        for text in exact:
+            if text not in inner and text not in held:
+                spans -= _spans(text)
     chosen = [t for t in long_rows if t in held]  # shuffled order: the first `heldout` are the test set
     test_set = set(chosen[:heldout])
     seen, heldout_unique, val_unique = set(), [], []
@@ -58,11 +75,13 @@ def main():
     parser.add_argument("--val", type=int, default=0, help="held-out validation sentences (for early stopping)")
     parser.add_argument("--min-words", type=int, default=12, help="a row this long counts as a sentence")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--glue", action="store_true",
+                        help="keep phrases that training sentences share with held-out ones (GLUE's protocol)")
     args = parser.parse_args()
 
     with open(args.data, encoding="utf-8") as f:
         rows = list(csv.reader(f, delimiter="\t", quoting=csv.QUOTE_NONE))[1:]
-    train, heldout_unique, val_unique = split_rows(rows, args.heldout, args.val, args.min_words, args.seed)
+    train, heldout_unique, val_unique = split_rows(rows, args.heldout, args.val, args.min_words, args.seed, args.glue)
     os.makedirs(args.out, exist_ok=True)
     parts = [("train.tsv", train), ("heldout.tsv", heldout_unique)] + ([("val.tsv", val_unique)] if val_unique else [])
     for name, part in parts:
