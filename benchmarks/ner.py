@@ -23,6 +23,7 @@ flags.DEFINE_integer("patience", 3, "early stopping patience (epochs without a b
 flags.DEFINE_float("time_budget", None, "stop training after this many seconds")
 flags.DEFINE_integer("seq_len", 64, "tokens per window (the exported length)")
 flags.DEFINE_integer("batch_size", 32, "batch size")
+flags.DEFINE_integer("seed", 0, "random seed (initial weights, batch order)")
 flags.DEFINE_float("lr", 1e-3, "Adam learning rate")
 flags.DEFINE_integer("lstm_units", None, "BiLSTM units (builder default if unset)")
 flags.DEFINE_integer("num_layers", 1, "stacked BiLSTM layers")
@@ -91,7 +92,7 @@ def main(argv):
             train, dev, model=FLAGS.model, seq_len=FLAGS.seq_len, epochs=FLAGS.epochs, batch_size=FLAGS.batch_size,
             learning_rate=FLAGS.lr, patience=FLAGS.patience, time_budget=FLAGS.time_budget,
             num_layers=FLAGS.num_layers, unk_replace=FLAGS.unk_replace, lowercase=FLAGS.lowercase,
-            word_vectors=FLAGS.word_vectors, **sizes,
+            word_vectors=FLAGS.word_vectors, seed=FLAGS.seed, **sizes,
         )
         train_time = time.time() - start
         out = FLAGS.out or f"/tmp/ner_{FLAGS.data}_{FLAGS.model}"
@@ -105,7 +106,7 @@ def main(argv):
         "data": FLAGS.data, "model": FLAGS.model,
         "settings": {k: FLAGS[k].value for k in ("epochs", "patience", "time_budget", "seq_len", "batch_size", "lr",
                                                   "lstm_units", "num_layers", "char_filters", "unk_replace",
-                                                  "embedding_dim", "dropout", "lowercase", "word_vectors")},
+                                                  "embedding_dim", "dropout", "lowercase", "word_vectors", "seed")},
         "train_sentences": len(train), "dev_sentences": len(dev), "test_sentences": len(test),
         "params": int(tagger.model.count_params()), "train_wall_time_s": None if train_time is None else round(train_time, 1),
         "history": history, "dev_f1": best["f1"], "best_epoch": best["best_epoch"],
