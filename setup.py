@@ -27,6 +27,8 @@ setup(
         "tensorflow-text==2.21.*",
         "tensorflow-datasets>=4.9",
         "ai-edge-litert>=2.0",
+        # int8 transformer files: dense layers and embeddings int8, the rest float (export/_convert.py).
+        "ai-edge-quantizer>=0.10",
         "absl-py>=2.0",
         "numpy>=1.26",
         "scikit-learn>=1.5",

@@ -15,7 +15,7 @@ import tensorflow as tf
 
 from keras_slm import files
 from keras_slm.errors import ExportError
-from keras_slm.export._convert import QUANTIZE_MODES, TRANSFORMER_FLOAT_OPS, convert_saved_model
+from keras_slm.export._convert import QUANTIZE_MODES, TRANSFORMER_INT8_OPS, convert_saved_model
 from keras_slm.export.compact import compact_tflite
 from keras_slm.export.inspection import inspect_tflite
 from keras_slm.export.latency import measure_latency
@@ -162,6 +162,7 @@ def convert(
     num_calibration_samples=1000,
     int8_io=False,
     float_ops=None,
+    int8_ops=None,
     allow_flex=False,
     allow_custom_ops=False,
     single_subgraph=None,
@@ -185,10 +186,13 @@ def convert(
             examples for int8 calibration; the first `num_calibration_samples` are used.
         num_calibration_samples: how many calibration rows to use.
         int8_io: with int8, make float outputs int8 too (scale/zero point in the file).
-        float_ops: with int8, TFLite op types to keep in float (selective quantization; all
-            weights stay int8). None: `TRANSFORMER_FLOAT_OPS` (attention core, layer norms and the
-            elementwise ops of the residual stream)
-            for models with attention, else none. `()` forces full integer.
+        float_ops: with int8, TFLite op types to keep in float (TensorFlow's selective
+            quantization; all weights stay int8), e.g. `TRANSFORMER_FLOAT_OPS`. None: none,
+            `()` forces full integer.
+        int8_ops: with int8, quantize ONLY these op types (int8 weights and activations) with
+            AI Edge Quantizer and keep every other op in float. None: `TRANSFORMER_INT8_OPS`
+            (dense layers and embedding tables) for models with attention unless `float_ops`
+            is given, else none (TensorFlow's converter quantizes the whole model).
         allow_flex: allow TF (Flex) ops; the app then needs the Flex delegate.
         allow_custom_ops: allow custom ops; the app then needs their kernels.
         single_subgraph: True unrolls RNNs into one subgraph (MediaPipe Tasks needs this);
@@ -249,10 +253,12 @@ def convert(
             "int8_io": int8_io,
         }
         if quantize == "int8":
-            if float_ops is None:
-                float_ops = TRANSFORMER_FLOAT_OPS if has_attention(model) else ()
+            if int8_ops is None:
+                int8_ops = TRANSFORMER_INT8_OPS if float_ops is None and has_attention(model) else ()
+            float_ops = () if float_ops is None else float_ops
             options["float_ops"] = list(float_ops)
             options["float_nodes"] = float_nodes
+            options["int8_ops"] = list(int8_ops)
         if representative is not None and quantize == "int8":
             rep_path = os.path.join(tmp, "representative.npz")
             np.savez(rep_path, **{name: a[:num_calibration_samples] for name, a in zip(names, representative)})
@@ -287,6 +293,7 @@ def convert(
         inputs=info.inputs,
         outputs=info.outputs,
         float_ops=list(float_ops) if quantize == "int8" and float_ops else None,
+        int8_ops=list(int8_ops) if quantize == "int8" and int8_ops else None,
     )
     can_run = not info.flex_ops and not info.custom_ops
     if can_run:

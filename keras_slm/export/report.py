@@ -23,6 +23,7 @@ class ExportReport:
         xnnpack: whether LiteRT's default XNNPACK delegate runs the file (None: not run). When
             False, apps must turn XNNPACK off (Interpreter.Options().setUseXNNPACK(false)).
         float_ops: with int8, the op types kept in float (selective quantization).
+        int8_ops: with int8, the only op types quantized (AI Edge Quantizer); the rest is float.
     """
 
     path: str
@@ -39,6 +40,7 @@ class ExportReport:
     latency: dict = None
     xnnpack: bool = None
     float_ops: list = None
+    int8_ops: list = None
 
     def to_dict(self):
         return dataclasses.asdict(self)
@@ -50,7 +52,8 @@ class ExportReport:
         rows = [
             ("file", self.path),
             ("size", f"{self.size_bytes:,} bytes ({self.size_bytes / 2**20:.2f} MiB)"),
-            ("quantization", self.quantize + (f" (kept in float: {', '.join(self.float_ops)})" if self.float_ops else "")),
+            ("quantization", self.quantize + (f" (kept in float: {', '.join(self.float_ops)})" if self.float_ops else "")
+             + (f" (int8: {', '.join(self.int8_ops)}; other ops float)" if self.int8_ops else "")),
             ("subgraphs", f"{self.num_subgraphs}{' (RNNs unrolled)' if self.unrolled else ''}"),
             ("Android (builtin ops only)", "yes" if self.android_compatible else "NO"),
             ("ops", ", ".join(f"{k} x{v}" for k, v in sorted(self.ops.items()))),
