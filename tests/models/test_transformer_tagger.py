@@ -45,6 +45,17 @@ def test_trains_and_exports_tags(tmp_path):
     lite = TFLiteModel(path).predict(*[a[:40] for a in inputs])
     np.testing.assert_array_equal(lite, predicted[:40])
 
+    # int8 (the default for attention models: dense layers and embeddings int8, AI Edge
+    # Quantizer) keeps the in-graph Viterbi on int32 and returns tags of the float file.
+    path8 = os.path.join(str(tmp_path), "tagger_int8.tflite")
+    report8 = convert(model, path8, seq_len=24, quantize="int8", representative_data=[a[:100] for a in inputs],
+                      latency_threads=())
+    assert_builtin_only(path8)
+    assert report8.int8_ops and report8.outputs[0]["dtype"] == "int32"
+    lite8 = TFLiteModel(path8).predict(*[a[:40] for a in inputs])
+    real = inputs[1][:40] == 1
+    assert not lite8[~real].any() and (lite8[real] == predicted[:40][real]).mean() > 0.9
+
 
 def test_wordpiece_tagger_windows_and_save_load(tmp_path):
     from keras_slm.data.labels import LabelVocabulary
