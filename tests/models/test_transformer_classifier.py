@@ -56,14 +56,17 @@ def test_export_builtin_only_with_parity(setup, quantize, tmp_path):
         assert report.parity["argmax_agreement"] == 1.0
 
 
-def test_mediapipe_text_classifier_with_bert_metadata(setup, tmp_path):
-    tok, model, _ = setup
+@pytest.mark.parametrize("quantize", ["none", "int8"])
+def test_mediapipe_text_classifier_with_bert_metadata(setup, quantize, tmp_path):
+    # int8: the AI Edge Quantizer file (int8 dense layers and embeddings) must run in
+    # MediaPipe's own bundled TFLite runtime too, not only in ai-edge-litert.
+    tok, model, inputs = setup
     tok.save(tmp_path)
     path = str(tmp_path / "classifier.tflite")
-    convert(model, path, seq_len=SEQ_LEN, latency_threads=())
+    convert(model, path, seq_len=SEQ_LEN, quantize=quantize, representative_data=inputs, latency_threads=())
     write_metadata(path, bert_vocab=str(tmp_path / "vocab.txt"), labels=["negative", "positive"])
     texts = ["A GOOD film!", "the worst, most boring plot", "great story"]
     got = mediapipe_scores(path, texts)
     encoded = tok.encode(texts, SEQ_LEN)
     expected = model.predict([encoded[n] for n in tok.input_names], verbose=0)
-    np.testing.assert_allclose(got, expected, atol=1e-5)
+    np.testing.assert_allclose(got, expected, atol=ATOL[quantize] if quantize != "none" else 1e-5)
