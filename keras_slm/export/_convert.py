@@ -31,7 +31,8 @@ TRANSFORMER_INT8_OPS = ("FULLY_CONNECTED", "GATHER")
 
 def representative_dataset(path, input_names):
     """A generator over the rows saved in `path` (.npz, one array per input name)."""
-    arrays = np.load(path)
+    with np.load(path) as npz:  # read once: indexing an NpzFile re-reads the array from the file
+        arrays = {name: npz[name] for name in input_names}
     count = len(arrays[input_names[0]])
 
     def generate():
@@ -140,8 +141,7 @@ def int8_with_edge_quantizer(float_model, int8_ops, representative_path, input_n
         manager.add_static_config(regex=".*", operation_name=getattr(qtyping.TFLOperationName, op),
                                   activation_num_bits=8, weight_num_bits=8)
     signature = next(iter(Interpreter(model_content=float_model).get_signature_list()))
-    arrays = np.load(representative_path)
-    rows = [{name: arrays[name][i : i + 1] for name in input_names} for i in range(len(arrays[input_names[0]]))]
+    rows = list(representative_dataset(representative_path, input_names)())
     edge = quantizer.Quantizer(bytearray(float_model))
     edge.load_quantization_recipe(manager.get_quantization_recipe())
     result = edge.quantize(edge.calibrate({signature: rows}), enable_progress_bar=False, enable_progress_report=False)

@@ -187,8 +187,9 @@ def convert(
         num_calibration_samples: how many calibration rows to use.
         int8_io: with int8, make float outputs int8 too (scale/zero point in the file).
         float_ops: with int8, TFLite op types to keep in float (TensorFlow's selective
-            quantization; all weights stay int8), e.g. `TRANSFORMER_FLOAT_OPS`. None: none,
-            `()` forces full integer.
+            quantization; all weights stay int8), e.g. `TRANSFORMER_FLOAT_OPS`. None: none
+            (attention models then take the `int8_ops` path); `()`: none, and attention models
+            too get TensorFlow's full-integer file.
         int8_ops: with int8, quantize ONLY these op types (int8 weights and activations) with
             AI Edge Quantizer and keep every other op in float. None: `TRANSFORMER_INT8_OPS`
             (dense layers and embedding tables) for models with attention unless `float_ops`
