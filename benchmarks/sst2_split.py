@@ -50,12 +50,13 @@ def split_rows(rows, heldout=1000, val=0, min_words=12, seed=0, glue=False):
     if glue:
         # Tree roots: rows that are no proper span of another row. A span of a training root
         # is in GLUE's train split too, so only phrases found in held-out trees alone leave.
+        text_spans = {text: _spans(text) for text in exact}  # computed once: the slow part
         inner = set()
-        for text in exact:
-            inner |= _spans(text) - {text}
-        for text in exact:
+        for text, own in text_spans.items():
+            inner |= own - {text}
+        for text, own in text_spans.items():
             if text not in inner and text not in held:
-                spans -= _spans(text)
+                spans -= own
     chosen = [t for t in long_rows if t in held]  # shuffled order: the first `heldout` are the test set
     test_set = set(chosen[:heldout])
     seen, heldout_unique, val_unique = set(), [], []
