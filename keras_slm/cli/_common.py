@@ -25,6 +25,21 @@ def read_data(path, args, require_label=True):
     return data
 
 
+def validation_split(train, args):
+    """(train, val): a leak-free seeded 10% of `train` (`holdout_split`), said on stdout."""
+    from keras_slm.training import holdout_split
+
+    train_all = train
+    train, val = holdout_split(train, 0.1, args.seed, leak_free=True)
+    dropped = len(train_all) - len(train) - len(val)
+    if dropped:
+        print(f"validation: {len(val)} whole rows of {args.data} (a seeded 10% of the rows inside no other row); "
+              f"the {dropped} rows found inside them (phrases) left training")
+    else:
+        print(f"validation: a seeded 10% of {args.data} ({len(val)} rows)")
+    return train, val
+
+
 def report_skipped(skipped, stream=None):
     import sys
 

@@ -4,7 +4,7 @@ import json
 import os
 import time
 
-from keras_slm.cli._common import add_data_options, add_quantize_option, read_data
+from keras_slm.cli._common import add_data_options, add_quantize_option, read_data, validation_split
 from keras_slm.errors import KerasSlmError
 
 # Listed here so `--help` does not import TensorFlow (keras_slm.models.classifiers / transformer_encoder).
@@ -16,7 +16,7 @@ def add_parser(sub):
     p.add_argument("--teacher", required=True, help="teacher model directory (from `keras-slm train`), or its .tflite")
     p.add_argument("--student", default="bilstm", choices=STUDENTS, help="student family or transformer preset")
     p.add_argument("--data", required=True, help="training file (.tsv/.csv with header, or .jsonl)")
-    p.add_argument("--val", help="validation file (default: a seeded 10%% of --data)")
+    p.add_argument("--val", help="validation file (default: a seeded 10%% of --data; on phrase-level data whole sentences, their phrases left out of training)")
     p.add_argument("--out", required=True, help="output model directory for the student")
     p.add_argument("--temperature", type=float, default=2.0, help="softening temperature (default 2)")
     p.add_argument("--alpha", type=float, default=0.5, help="weight of the hard-label loss (default 0.5)")
@@ -37,7 +37,6 @@ def run(args):
     from keras_slm import files
     from keras_slm.cli.train_cmd import write_export
     from keras_slm.models.text_classifier import METRICS_FILE, TextClassifier
-    from keras_slm.training import holdout_split
     from keras_slm.training.distillation import distill_classifier
 
     if not 0 <= args.alpha <= 1 or args.temperature <= 0:
@@ -46,8 +45,7 @@ def run(args):
     train = read_data(args.data, args)
     val = read_data(args.val, args) if args.val else None
     if val is None:
-        train, val = holdout_split(train, 0.1, args.seed)
-        print(f"validation: a seeded 10% of {args.data} ({len(val)} rows)")
+        train, val = validation_split(train, args)
     unseen = teacher.labels.unseen_rows(train)
     if unseen:
         row = unseen[0]

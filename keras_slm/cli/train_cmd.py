@@ -6,7 +6,7 @@ import random
 import time
 
 from keras_slm.cli import _lm, _ner
-from keras_slm.cli._common import add_data_options, add_quantize_option, read_data
+from keras_slm.cli._common import add_data_options, add_quantize_option, read_data, validation_split
 from keras_slm.cli._strategy import add_strategy_option, with_strategy
 from keras_slm.cli.registry_cmd import add_bundle_option, bundle_after
 from keras_slm.errors import KerasSlmError
@@ -23,7 +23,7 @@ def add_parser(sub):
     p.add_argument("--task", default="classification", choices=["classification", "lm", "ner"],
                    help="classification (default) or lm: a next-token language model on --text")
     p.add_argument("--data", help="training file (.tsv/.csv with header, or .jsonl); required for classification")
-    p.add_argument("--val", help="validation file (default: a seeded 10%% of --data)")
+    p.add_argument("--val", help="validation file (default: a seeded 10%% of --data; on phrase-level data whole sentences, their phrases left out of training)")
     p.add_argument("--model", default=None, choices=["awe", "lstm", "gru", "bilstm", "stacked_lstm", *TRANSFORMER_MODELS, "transformer",
                                                    *_ner.NER_MODELS[:1], *_ner.NER_MODELS[2:]],
                    help="RNN/AWE classifier, a transformer preset (WordPiece, random init) or minilm "
@@ -72,7 +72,7 @@ def write_export(classifier, out_dir, quantize, sample_texts, val):
 def run(args):
     from keras_slm import files
     from keras_slm.models.text_classifier import METRICS_FILE
-    from keras_slm.training import holdout_split, train_classifier
+    from keras_slm.training import train_classifier
 
     if args.task == "lm":
         return _lm.run_train(args)
@@ -93,8 +93,7 @@ def run(args):
     train = read_data(args.data, args)
     val = read_data(args.val, args) if args.val else None
     if val is None:
-        train, val = holdout_split(train, 0.1, args.seed)
-        print(f"validation: a seeded 10% of {args.data} ({len(val)} rows)")
+        train, val = validation_split(train, args)
     start = time.time()
     if transformer:
         from keras_slm.training.transformer import train_transformer_classifier

@@ -11,10 +11,63 @@ from keras_slm.text import UNKNOWN_ID, make_tokenizer
 from keras_slm.text.word_vectors import build_with_word_vectors
 
 
-def holdout_split(data, fraction=0.1, seed=0):
-    """(train, validation) with a seeded random `fraction` of rows held out."""
+# Rows longer than this are never checked for phrases inside them (span sets grow as length^2).
+_PHRASE_MAX_WORDS = 64
+
+
+def _proper_spans(words):
+    n = len(words)
+    return {" ".join(words[i:j]) for i in range(n) for j in range(i + 1, n + 1) if j - i < n}
+
+
+def _phrase_rows(texts, seed):
+    """The texts found as a word-span inside another row, or None when rows do not nest.
+
+    Phrase-level data (SST's train.tsv holds each sentence and its sub-phrases as rows) nests:
+    most rows hold another row. Sentence- or document-level data does not (<= 3% of the rows of
+    every other set in ../shared/data), and is decided from a sample of 500 rows, in well under a second.
+    """
+    unique = {" ".join(t.split()) for t in texts}
+    short = sorted(t for t in unique if len(t.split()) <= _PHRASE_MAX_WORDS)
+    sample = np.random.default_rng(seed).permutation(len(short))[:500]
+    if not sample.size or sum(bool(_proper_spans(short[i].split()) & unique) for i in sample) < sample.size / 2:
+        return None
+    inner = set()
+    for text in short:
+        inner |= _proper_spans(text.split()) & unique
+    return inner
+
+
+def holdout_split(data, fraction=0.1, seed=0, *, leak_free=False):
+    """(train, validation) with a seeded random `fraction` of rows held out.
+
+    Args:
+        data: `ClassificationData`.
+        fraction: the share held out, in (0, 1).
+        seed: the split's seed.
+        leak_free: on phrase-level data (rows that are word-spans of other rows, as in SST-2),
+            hold out whole rows that are part of no other row (`fraction` of those) and drop from
+            training every row found inside them. A plain random split of such data scores
+            phrases whose sentences were trained on, and reads ~10 points above accuracy on unseen
+            sentences. Other data splits as without it.
+
+    Example:
+    >>> from keras_slm.data import read_classification, sample_path
+    >>> train, val = holdout_split(read_classification(sample_path("sentiment_en.tsv")), 0.2)
+    """
     if not 0 < fraction < 1:
         raise ValueError(f"`fraction` must be in (0, 1), received {fraction}.")
+    inner = _phrase_rows(data.texts, seed) if leak_free else None
+    if inner is not None:
+        keys = [" ".join(t.split()) for t in data.texts]
+        roots = sorted({k for k in keys if k not in inner})
+        order = np.random.default_rng(seed).permutation(len(roots))
+        held = {roots[i] for i in order[:max(1, int(round(len(roots) * fraction)))]}
+        gone = set(held)
+        for text in held:
+            gone |= _proper_spans(text.split())
+        return (data.subset([i for i, k in enumerate(keys) if k not in gone]),
+                data.subset([i for i, k in enumerate(keys) if k in held]))
     order = np.random.default_rng(seed).permutation(len(data))
     n_val = max(1, int(round(len(data) * fraction)))
     return data.subset(sorted(order[n_val:])), data.subset(sorted(order[:n_val]))
@@ -45,7 +98,7 @@ def train_classifier(
     Args:
         train: `ClassificationData` to train on.
         val: `ClassificationData` to select the epoch on; None holds out a seeded
-            `val_fraction` of `train`.
+            `val_fraction` of `train` (`holdout_split(..., leak_free=True)`).
         model: "awe", "lstm", "gru", "bilstm" or "stacked_lstm".
         tokenizer: "word" or "char".
         seq_len: token ids per text (also the exported length).
@@ -69,7 +122,7 @@ def train_classifier(
     """
     keras.utils.set_random_seed(seed)
     if val is None:
-        train, val = holdout_split(train, val_fraction, seed)
+        train, val = holdout_split(train, val_fraction, seed, leak_free=True)
     tok = make_tokenizer(tokenizer).fit(train.texts, min_count=min_count, max_size=max_vocab)
     labels = LabelVocabulary.fit(train.labels)
     x_train, y_train = tok.encode(train.texts, seq_len), labels.encode(train.labels, train)

@@ -205,7 +205,7 @@ def distill_classifier(
         raise ValueError(f"`student` must be one of {sorted(CLASSIFIERS) + sorted(PRESETS)}, received {student!r}.")
     keras.utils.set_random_seed(seed)
     if val is None:
-        train, val = holdout_split(train, 0.1, seed)
+        train, val = holdout_split(train, 0.1, seed, leak_free=True)
     labels = teacher.labels
     soft = teacher_targets(teacher, train.texts)
     y_train, y_val = labels.encode(train.labels, train), labels.encode(val.labels, val)

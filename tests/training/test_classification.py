@@ -42,3 +42,37 @@ def test_glove_word_vectors_start_the_embedding():
     np.testing.assert_allclose(table[row], vectors[index["good"]], atol=1e-4)  # one epoch at lr 1e-9: unmoved
     with pytest.raises(ValueError, match="needs tokenizer='word'"):
         train_classifier(data, model="awe", tokenizer="char", epochs=1, verbose=0, word_vectors="glove")
+
+
+def test_leak_free_holdout_keeps_phrases_of_validation_sentences_out_of_training(tmp_path):
+    """SST-2 rows are sentences and their own sub-phrases: validation holds out whole sentences."""
+    from tests.conftest import shared_data
+
+    with open(shared_data("sst2", "train.tsv"), encoding="utf-8") as f:
+        header, *lines = f.readlines()
+    texts = [line.split("\t")[0] for line in lines]
+    sentences = [t for t in texts if len(t.split()) >= 15][:60]
+    spans = {" ".join(s.split()[i:j]) for s in sentences for i in range(len(s.split()))
+             for j in range(i + 1, len(s.split()) + 1)}
+    path = tmp_path / "phrases.tsv"
+    path.write_text(header + "".join(line for t, line in zip(texts, lines) if t in spans), encoding="utf-8")
+    data = read_classification(str(path))
+    assert len(data) > 10 * len(sentences)  # the sentences with many of their phrases
+
+    train, val = holdout_split(data, 0.1, seed=0, leak_free=True)
+    assert holdout_split(data, 0.1, seed=0, leak_free=True)[1].lines == val.lines
+    inside_val = {" ".join(t.split()[i:j]) for t in val.texts for i in range(len(t.split()))
+                  for j in range(i + 1, len(t.split()) + 1)}
+    assert len(val) >= 3 and set(val.texts) <= set(sentences)  # whole sentences only
+    assert not inside_val & set(train.texts)  # no validation phrase is trained on
+    assert set(train.texts) >= set(sentences) - set(val.texts)  # the other sentences stay
+    # A plain random split of the same rows scores phrases of trained sentences.
+    plain_train, plain_val = holdout_split(data, 0.1, seed=0)
+    assert len(plain_train) + len(plain_val) == len(data) > len(train) + len(val)
+
+
+def test_leak_free_holdout_splits_sentence_level_data_as_a_random_split():
+    data = read_classification(sample_path("sentiment_en.tsv"))
+    a_train, a_val = holdout_split(data, 0.1, seed=3, leak_free=True)
+    b_train, b_val = holdout_split(data, 0.1, seed=3)
+    assert a_val.lines == b_val.lines and a_train.lines == b_train.lines
