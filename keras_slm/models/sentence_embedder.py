@@ -10,6 +10,7 @@ The exported .tflite file takes `input_word_ids`, `input_mask`, `input_type_ids`
 import keras
 import numpy as np
 
+from keras_slm.data.pipeline import predict_by_length
 from keras_slm.errors import ModelDirError
 from keras_slm.layers.masked_mean_pooling import MaskedMeanPooling
 from keras_slm.models.transformer_encoder import encoder_inputs
@@ -89,7 +90,7 @@ class SentenceEmbedder:
         arrays = self.encode(texts)
         if self.is_tflite:
             return np.asarray(self.model.predict(*arrays), np.float32).reshape(len(texts), -1)
-        return np.asarray(self.model.predict(arrays, verbose=0, batch_size=batch_size), np.float32)
+        return np.asarray(predict_by_length(self.model, arrays, batch_size=batch_size), np.float32)
 
     def similarity(self, texts_a, texts_b):
         """Cosine similarity of `texts_a[i]` and `texts_b[i]` for each i (`[n]`)."""

@@ -17,6 +17,7 @@ import numpy as np
 
 from keras_slm import files
 from keras_slm.data.labels import LabelVocabulary
+from keras_slm.data.pipeline import predict_by_length
 from keras_slm.errors import DataError, ModelDirError
 from keras_slm.text import load_tokenizer
 
@@ -118,7 +119,7 @@ class TextClassifier:
         if self.is_tflite:
             scores = self.model.predict(*arrays)
         else:
-            scores = self.model.predict(ids, verbose=0, batch_size=256)
+            scores = predict_by_length(self.model, ids)
         scores = np.asarray(scores, dtype=np.float32).reshape(len(texts), -1)
         if scores.shape[1] == 1:  # sigmoid head: P(labels[1])
             scores = np.concatenate([1 - scores, scores], axis=1)

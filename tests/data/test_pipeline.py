@@ -43,3 +43,27 @@ def test_no_bucketing_keeps_full_width_and_order():
     batches = list(make_dataset(ids, None, batch_size=4, bucket=False))
     assert [b[0].shape[1] for b in batches] == [64, 64, 64]
     np.testing.assert_array_equal(np.concatenate([b[0].numpy() for b in batches]), ids)
+
+
+def test_predict_by_length_matches_padded_predictions_in_input_order():
+    import pytest
+
+    from keras_slm.data.pipeline import predict_by_length
+    from keras_slm.models.classifiers import build_classifier
+    from keras_slm.models.transformer_classifier import build_transformer_classifier
+
+    ids = make_ids(n=300, seq_len=64, seed=3)  # lengths 2..63, shuffled, more than one batch
+    bilstm = build_classifier("bilstm", vocab_size=50, num_classes=3)
+    expected = bilstm.predict(ids, verbose=0)
+    got = predict_by_length(bilstm, ids, batch_size=128)
+    np.testing.assert_allclose(got, expected, atol=1e-5)
+    assert np.ptp(expected[:, 0]) > 1e-3  # rows differ, so a wrong order would show
+
+    # BERT-style inputs (word ids, mask, segment ids) are trimmed alike.
+    transformer = build_transformer_classifier("tiny_2x128", vocab_size=50, num_classes=2, max_length=64)
+    arrays = [ids, (ids != 0).astype(np.int32), np.zeros_like(ids)]
+    np.testing.assert_allclose(predict_by_length(transformer, arrays, batch_size=128),
+                               transformer.predict(arrays, verbose=0), atol=1e-5)
+    assert predict_by_length(bilstm, ids[:0]).shape[0] == 0
+    with pytest.raises(Exception):
+        predict_by_length(bilstm, np.zeros((2,), np.int32))  # not [n, seq_len]
