@@ -1,7 +1,7 @@
 """Distillation benchmark (issue 7): BiLSTM distilled from a MiniLM teacher vs the same BiLSTM on labels.
 
 Both students are `keras-slm train`'s defaults (bilstm, word tokenizer, seq 64, 5 epochs,
-patience 2, batch 32, Adam 1e-3, seeded 10% validation of the training rows), trained on the
+patience 2, batch 32, Adam 1e-3, seeded leak-free 10% validation: whole sentences), trained on the
 leak-free SST-2 split and scored from their float TFLite files on the 1,000 held-out sentences.
 
 The teacher's scores come either from a model folder (`--teacher DIR`: scored here on CPU, what
@@ -58,6 +58,10 @@ def main():
     parser.add_argument("--out", default="runs/distill")
     parser.add_argument("--json", default="benchmarks/results/distillation_sst2.json")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--augment", type=int, default=0,
+                        help="perturbed copies per training text of 4+ words, labelled by the teacher (needs --teacher)")
+    parser.add_argument("--random-val", action="store_true",
+                        help="validation from random rows (phrases), as `keras-slm train` did before 2026-11-29")
     args = parser.parse_args()
     from keras_slm.data import read_classification
     from keras_slm.data.labels import LabelVocabulary
@@ -72,15 +76,17 @@ def main():
     else:
         teacher = ScoresTeacher(LabelVocabulary.fit(data.labels), data.texts, np.load(args.teacher_scores))
     teacher_heldout = teacher.predict_scores(heldout.texts) if args.teacher else None
-    train, val = holdout_split(data, 0.1, args.seed)
+    train, val = holdout_split(data, 0.1, args.seed, leak_free=not args.random_val)
     settings = dict(epochs=args.epochs, seed=args.seed, verbose=2)
     record = {"split": args.split, "train_rows": len(train), "val_rows": len(val), "heldout_rows": len(heldout),
               "student": args.student, "temperature": args.temperature, "alpha": args.alpha,
-              "teacher": args.teacher or args.teacher_scores}
+              "teacher": args.teacher or args.teacher_scores,
+              "augment": args.augment,
+              "validation": "random rows" if args.random_val else "leak-free (whole sentences)"}
     if teacher_heldout is not None:
         record["teacher_heldout_accuracy"] = float((teacher_heldout.argmax(1) == teacher.labels.encode(heldout.labels, heldout)).mean())
     runs = [("distilled", lambda: distill_classifier(teacher, train, val, student=args.student, temperature=args.temperature,
-                                                     alpha=args.alpha, **settings))]
+                                                     alpha=args.alpha, augment=args.augment, **settings))]
     if not args.skip_baseline:
         runs.append(("labels_only", lambda: train_classifier(train, val, model=args.student, **settings)))
     for name, fit in runs:
@@ -90,6 +96,7 @@ def main():
         out_dir = os.path.join(args.out, name)
         classifier.save(out_dir)
         record[name] = {"validation_accuracy": metrics["accuracy"], "best_epoch": metrics.get("best_epoch"),
+                        "augmented_rows": metrics.get("augmented_rows"),
                         "epochs_run": metrics.get("epochs_run"), "train_wall_s": round(wall, 1),
                         **heldout_accuracy(classifier, out_dir, heldout, train.texts[:500])}
         print(name, json.dumps(record[name]), flush=True)

@@ -20,6 +20,9 @@ def add_parser(sub):
     p.add_argument("--out", required=True, help="output model directory for the student")
     p.add_argument("--temperature", type=float, default=2.0, help="softening temperature (default 2)")
     p.add_argument("--alpha", type=float, default=0.5, help="weight of the hard-label loss (default 0.5)")
+    p.add_argument("--augment", type=int, default=0, metavar="N",
+                   help="also train on N perturbed copies of each training text of 4+ words (words dropped, "
+                        "n-grams sampled), labelled by the teacher (default 0)")
     p.add_argument("--tokenizer", default="word", choices=["word", "char"], help="student tokenizer (RNN/AWE)")
     p.add_argument("--epochs", type=int, default=5)
     p.add_argument("--batch-size", type=int, default=32)
@@ -41,6 +44,8 @@ def run(args):
 
     if not 0 <= args.alpha <= 1 or args.temperature <= 0:
         raise KerasSlmError(f"--alpha must be in [0, 1] and --temperature > 0 (got {args.alpha}, {args.temperature})")
+    if args.augment < 0:
+        raise KerasSlmError(f"--augment must be >= 0 (got {args.augment})")
     teacher = TextClassifier.load(args.teacher)
     train = read_data(args.data, args)
     val = read_data(args.val, args) if args.val else None
@@ -57,6 +62,7 @@ def run(args):
         teacher, train, val, student=args.student, tokenizer=args.tokenizer, seq_len=args.seq_len,
         max_vocab=args.max_vocab, temperature=args.temperature, alpha=args.alpha, epochs=args.epochs,
         batch_size=args.batch_size, learning_rate=args.lr, seed=args.seed, patience=args.patience,
+        augment=args.augment,
     )
     wall = time.time() - start
     os.makedirs(args.out, exist_ok=True)
@@ -73,6 +79,7 @@ def run(args):
         "training": {
             "data": os.path.abspath(args.data), "train_rows": len(train), "val_rows": len(val),
             "model": args.student, "distilled": True, "temperature": args.temperature, "alpha": args.alpha,
+            "augment": args.augment, "augmented_rows": metrics["augmented_rows"],
             "seq_len": args.seq_len, "epochs": args.epochs, "epochs_run": metrics["epochs_run"],
             "best_epoch": metrics["best_epoch"], "batch_size": args.batch_size,
             "learning_rate": metrics["learning_rate"], "seed": args.seed, "wall_time_s": round(wall, 1),

@@ -145,6 +145,38 @@ def tagger_emissions(tagger):
     return keras.Model(tagger.input, tagger.get_layer(EMISSIONS).output)
 
 
+def augment_texts(texts, copies=1, seed=0, min_words=4, p_drop=0.1, p_ngram=0.25, max_ngram=5):
+    """Perturbed copies of `texts` for the teacher to label (Tang et al., 2019, arXiv:1903.12136).
+
+    Each copy of a text of at least `min_words` words drops every word with probability
+    `p_drop` (the paper's [MASK]; a deletion here, so teacher and student read the same text)
+    and then, with probability `p_ngram`, keeps only a random n-gram of 1 to `max_ngram` words.
+    Copies equal to a given text or to an earlier copy are left out, so fewer than
+    `copies * len(texts)` may come back.
+
+    Example:
+    >>> augment_texts(["a gorgeous , witty , seductive movie ."], copies=3, seed=0)
+    ['a gorgeous , seductive movie .', 'a gorgeous witty seductive movie .', 'a gorgeous witty , seductive movie .']
+    """
+    rng = np.random.default_rng(seed)
+    seen, out = set(texts), []
+    for text in texts:
+        words = text.split()
+        if len(words) < min_words:
+            continue
+        for _ in range(copies):
+            kept = [w for w in words if rng.random() >= p_drop] or words
+            if rng.random() < p_ngram:
+                n = int(rng.integers(1, max_ngram + 1))
+                start = int(rng.integers(0, max(1, len(kept) - n + 1)))
+                kept = kept[start : start + n]
+            copy = " ".join(kept)
+            if copy not in seen:
+                seen.add(copy)
+                out.append(copy)
+    return out
+
+
 def distill_classifier(
     teacher,
     train,
@@ -165,6 +197,7 @@ def distill_classifier(
     verbose=1,
     callbacks=(),
     model_kwargs=None,
+    augment=0,
 ):
     """Distils a `TextClassifier` teacher into a new student classifier on `train`'s texts.
 
@@ -179,6 +212,8 @@ def distill_classifier(
             ("tiny_2x128", ...: WordPiece, random init).
         tokenizer: "word" or "char" (RNN/AWE students).
         temperature / alpha: see `Distiller`.
+        augment: also train on this many perturbed copies of each training text of 4+ words
+            (`augment_texts`), labelled by the teacher alone (its argmax is their hard label).
         learning_rate: None: 1e-3 (RNN/AWE) or 5e-4 (transformer).
         Other arguments as in `train_classifier`.
 
@@ -209,6 +244,12 @@ def distill_classifier(
     labels = teacher.labels
     soft = teacher_targets(teacher, train.texts)
     y_train, y_val = labels.encode(train.labels, train), labels.encode(val.labels, val)
+    texts = list(train.texts)
+    if augment:
+        extra = augment_texts(texts, augment, seed=seed)
+        extra_soft = teacher_targets(teacher, extra)
+        texts, soft = texts + extra, np.concatenate([soft, extra_soft])
+        y_train = np.concatenate([y_train, extra_soft.argmax(1).astype(y_train.dtype)])
     packed = np.concatenate([y_train[:, None].astype("float32"), soft], axis=1)
 
     def unpack(x, p):
@@ -217,7 +258,7 @@ def distill_classifier(
     if student in PRESETS:
         tok = WordPieceTokenizer.fit(train.texts, vocab_size=min(max_vocab, 8000))
         net = build_transformer_classifier(student, tok.vocab_size, len(labels), max_length=seq_len)
-        x_train = tok.encode(train.texts, seq_len)["input_word_ids"]
+        x_train = tok.encode(texts, seq_len)["input_word_ids"]
         x_val = tok.encode(val.texts, seq_len)["input_word_ids"]
         train_ds = bert_dataset(x_train, packed, batch_size, shuffle=True, seed=seed)
         val_ds = bert_dataset(x_val, y_val, 256)
@@ -225,7 +266,7 @@ def distill_classifier(
     else:
         tok = make_tokenizer(tokenizer).fit(train.texts, min_count=min_count, max_size=max_vocab)
         net = build_classifier(student, tok.vocab_size, len(labels), **(model_kwargs or {}))
-        train_ds = make_dataset(tok.encode(train.texts, seq_len), packed, batch_size, shuffle=True, seed=seed)
+        train_ds = make_dataset(tok.encode(texts, seq_len), packed, batch_size, shuffle=True, seed=seed)
         val_ds = make_dataset(tok.encode(val.texts, seq_len), y_val, 256)
         learning_rate = 1e-3 if learning_rate is None else learning_rate
     distiller = Distiller(net, temperature=temperature, alpha=alpha)
@@ -235,4 +276,5 @@ def distill_classifier(
     classifier = TextClassifier(net, tok, labels, seq_len, family=student)
     metrics = evaluate_best(classifier, val, history)
     metrics["learning_rate"] = learning_rate
+    metrics["augmented_rows"] = len(texts) - len(train)
     return classifier, history, metrics

@@ -90,10 +90,30 @@ def test_distill_cli(tmp_path):
     teacher_dir, student_dir = str(tmp_path / "teacher"), str(tmp_path / "student")
     assert main(["train", "--data", data, "--model", "awe", "--epochs", "3", "--seq-len", "24", "--out", teacher_dir]) == 0
     assert main(["distill", "--teacher", teacher_dir, "--student", "lstm", "--data", data, "--epochs", "2",
-                 "--seq-len", "24", "--temperature", "3", "--out", student_dir]) == 0
+                 "--seq-len", "24", "--temperature", "3", "--augment", "1", "--out", student_dir]) == 0
     with open(os.path.join(student_dir, "metrics.json")) as f:
         metrics = json.load(f)
     assert metrics["training"]["distilled"] and metrics["training"]["temperature"] == 3.0
+    # One perturbed copy of (nearly) every 4+-word training row, scored by the teacher, joined the training rows.
+    assert metrics["training"]["augment"] == 1
+    assert 0.5 * metrics["training"]["train_rows"] < metrics["training"]["augmented_rows"] <= metrics["training"]["train_rows"]
     assert 0 <= metrics["validation"]["accuracy"] <= 1 and "accuracy" in metrics["teacher"]
     assert metrics["exports"]["none"]["parity"]["max_abs_diff"] < 1e-4
     assert main(["distill", "--teacher", teacher_dir, "--data", data, "--alpha", "2", "--out", student_dir]) == 2
+    assert main(["distill", "--teacher", teacher_dir, "--data", data, "--augment", "-1", "--out", student_dir]) == 2
+
+
+def test_augmented_copies_are_word_drops_and_ngrams_of_long_texts():
+    from keras_slm.training.distillation import augment_texts
+
+    texts = ["a gorgeous , witty , seductive movie .", "the plot is nowhere near as clever as it thinks", "bad"]
+    copies = augment_texts(texts, copies=20, seed=0)
+    assert copies == augment_texts(texts, copies=20, seed=0)  # seeded
+    assert len(copies) == len(set(copies)) and not set(copies) & set(texts)
+    assert 5 < len(copies) <= 40  # "bad" (< 4 words) gets none
+    for copy in copies:
+        words = copy.split()
+        source = next(t.split() for t in texts if set(words) <= set(t.split()))
+        it = iter(source)
+        assert all(w in it for w in words)  # a subsequence of its text, in order
+    assert any(len(c.split()) <= 5 for c in copies)  # some n-grams were sampled
