@@ -35,6 +35,7 @@ flags.DEFINE_string("student", "bilstm", "student family: awe | lstm | gru | bil
 flags.DEFINE_float("temperature", 2.0, "softening temperature T")
 flags.DEFINE_float("alpha", 0.3, "weight of the hard-label loss (0: soft targets only)")
 flags.DEFINE_integer("epochs", 8, "student epochs (best kept)")
+flags.DEFINE_integer("augment", 0, "perturbed copies of each 4+-word training text, labelled by the teacher")
 flags.DEFINE_integer("seq_len", 48, "tokens per text (teacher and student)")
 flags.DEFINE_string("out", "/tmp/keras_slm_distill_to_lstm", "output folder (the student's model folder)")
 
@@ -70,7 +71,7 @@ def main(argv):
     # Student, distilled: soft teacher scores (temperature T) + labels (weight alpha).
     common = dict(seq_len=FLAGS.seq_len, epochs=FLAGS.epochs, patience=3, verbose=2)
     student, _, _ = distill_classifier(teacher, train, val, student=FLAGS.student, temperature=FLAGS.temperature,
-                                       alpha=FLAGS.alpha, **common)
+                                       alpha=FLAGS.alpha, augment=FLAGS.augment, **common)
     distilled_acc = student.evaluate(test)["accuracy"]
 
     # The same student trained on the labels alone.

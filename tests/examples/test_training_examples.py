@@ -41,7 +41,7 @@ def test_prune_and_export(tmp_path):
 
 def test_distill_to_lstm(tmp_path):
     out = run_example("distill_to_lstm.py", tmp_path, "--teacher_model", "tiny_2x128", "--teacher_epochs", "1",
-                      "--student", "lstm", "--epochs", "2", "--max_rows", "150", "--seq_len", "24")
+                      "--student", "lstm", "--epochs", "2", "--max_rows", "150", "--seq_len", "24", "--augment", "1")
     assert re.search(r"teacher tiny_2x128 .*test accuracy 0\.\d+", out)
     assert "student lstm, distilled" in out and "student lstm, labels only" in out
     assert os.path.exists(tmp_path / "tokenizer.json")
