@@ -39,7 +39,7 @@ def predict_by_length(model, inputs, batch_size=256):
     n, seq_len = arrays[0].shape
     if n == 0:  # Keras' predict fails on no rows: take the output shape from one padding row
         one = [np.zeros((1, 1), a.dtype) for a in arrays]
-        return np.asarray(model.predict_on_batch(one if len(one) > 1 else one[0]))[:0]
+        return np.asarray(model.predict(one if len(one) > 1 else one[0], verbose=0))[:0]
     lengths = _lengths(arrays[0])
     order = np.argsort(lengths, kind="stable")
     out = None
@@ -47,7 +47,9 @@ def predict_by_length(model, inputs, batch_size=256):
         index = order[start : start + batch_size]
         width = _trimmed_width(lengths[index], seq_len)
         batch = [a[index, :width] for a in arrays]
-        scores = np.asarray(model.predict_on_batch(batch if len(batch) > 1 else batch[0]))
+        # `predict`, not `predict_on_batch`: under a MirroredStrategy the latter returns each
+        # replica's rows for the whole batch (twice the rows with 2 replicas). Both are as fast.
+        scores = np.asarray(model.predict(batch if len(batch) > 1 else batch[0], batch_size=len(index), verbose=0))
         if out is None:
             out = np.empty((n,) + scores.shape[1:], scores.dtype)
         out[index] = scores
