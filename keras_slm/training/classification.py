@@ -24,8 +24,8 @@ def _phrase_rows(texts, seed):
     """The texts found as a word-span inside another row, or None when rows do not nest.
 
     Phrase-level data (SST's train.tsv holds each sentence and its sub-phrases as rows) nests:
-    most rows hold another row. Sentence- or document-level data does not (<= 3% of the rows of
-    every other set in ../shared/data), and is decided from a sample of 500 rows, in well under a second.
+    most rows hold another row (SST-2: 89%). Sentence- or document-level data does not (SMS spam
+    3%, AG News and TREC 0.2%); a sample of 500 rows decides, in well under a second.
     """
     unique = {" ".join(t.split()) for t in texts}
     short = sorted(t for t in unique if len(t.split()) <= _PHRASE_MAX_WORDS)

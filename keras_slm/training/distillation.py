@@ -152,7 +152,8 @@ def augment_texts(texts, copies=1, seed=0, min_words=4, p_drop=0.1, p_ngram=0.25
     `p_drop` (the paper's [MASK]; a deletion here, so teacher and student read the same text)
     and then, with probability `p_ngram`, keeps only a random n-gram of 1 to `max_ngram` words.
     Copies equal to a given text or to an earlier copy are left out, so fewer than
-    `copies * len(texts)` may come back.
+    `copies * len(texts)` may come back. Words are split on white space: text written without
+    spaces (Chinese) gets no copies.
 
     Example:
     >>> augment_texts(["a gorgeous , witty , seductive movie ."], copies=3, seed=0)
