@@ -20,14 +20,15 @@ def _proper_spans(words):
     return {" ".join(words[i:j]) for i in range(n) for j in range(i + 1, n + 1) if j - i < n}
 
 
-def _phrase_rows(texts, seed):
-    """The texts found as a word-span inside another row, or None when rows do not nest.
+def _phrase_rows(keys, seed):
+    """The row texts (`keys`: white space folded) found as a word-span inside another row, or
+    None when rows do not nest.
 
     Phrase-level data (SST's train.tsv holds each sentence and its sub-phrases as rows) nests:
     most rows hold another row (SST-2: 89%). Sentence- or document-level data does not (SMS spam
     3%, AG News and TREC 0.2%); a sample of 500 rows decides, in well under a second.
     """
-    unique = {" ".join(t.split()) for t in texts}
+    unique = set(keys)
     short = sorted(t for t in unique if len(t.split()) <= _PHRASE_MAX_WORDS)
     sample = np.random.default_rng(seed).permutation(len(short))[:500]
     if not sample.size or sum(bool(_proper_spans(short[i].split()) & unique) for i in sample) < sample.size / 2:
@@ -57,9 +58,9 @@ def holdout_split(data, fraction=0.1, seed=0, *, leak_free=False):
     """
     if not 0 < fraction < 1:
         raise ValueError(f"`fraction` must be in (0, 1), received {fraction}.")
-    inner = _phrase_rows(data.texts, seed) if leak_free else None
+    keys = [" ".join(t.split()) for t in data.texts] if leak_free else None
+    inner = _phrase_rows(keys, seed) if leak_free else None
     if inner is not None:
-        keys = [" ".join(t.split()) for t in data.texts]
         roots = sorted({k for k in keys if k not in inner})
         order = np.random.default_rng(seed).permutation(len(roots))
         held = {roots[i] for i in order[:max(1, int(round(len(roots) * fraction)))]}
