@@ -75,7 +75,8 @@ def run(args):
     summary = {
         "validation": metrics,
         "teacher": {"path": os.path.abspath(args.teacher), "accuracy": teacher_metrics["accuracy"],
-                    "macro_f1": teacher_metrics["macro_f1"], "family": teacher.family},
+                    "macro_f1": teacher_metrics["macro_f1"], "family": teacher.family,
+                    "scored_on": "the student's validation rows"},
         "training": {
             "data": os.path.abspath(args.data), "train_rows": len(train), "val_rows": len(val),
             "model": args.student, "distilled": True, "temperature": args.temperature, "alpha": args.alpha,
@@ -88,7 +89,9 @@ def run(args):
         "exports": exports,
     }
     files.write_text_atomic(os.path.join(args.out, METRICS_FILE), json.dumps(summary, indent=1, ensure_ascii=False))
-    print(f"\nteacher ({teacher.family}) validation accuracy {teacher_metrics['accuracy']:.4f}; "
-          f"student ({args.student}, {summary['training']['params']:,} params) {metrics['accuracy']:.4f} "
-          f"({wall:.0f}s)")
+    # The teacher may have been trained on these rows (a teacher fine-tuned on the whole file, say),
+    # so its number is only a held-out score when the user knows it was not.
+    print(f"\nteacher ({teacher.family}) accuracy on the student's validation rows {teacher_metrics['accuracy']:.4f} "
+          f"(held-out only if the teacher did not train on them); "
+          f"student ({args.student}, {summary['training']['params']:,} params) {metrics['accuracy']:.4f} ({wall:.0f}s)")
     print(f"wrote {args.out}/: model.keras, model.tflite, tokenizer.json, vocab.txt, labels.txt, metrics.json")

@@ -98,6 +98,7 @@ def test_distill_cli(tmp_path):
     assert metrics["training"]["augment"] == 1
     assert 0.5 * metrics["training"]["train_rows"] < metrics["training"]["augmented_rows"] <= metrics["training"]["train_rows"]
     assert 0 <= metrics["validation"]["accuracy"] <= 1 and "accuracy" in metrics["teacher"]
+    assert metrics["teacher"]["scored_on"] == "the student's validation rows"
     assert metrics["exports"]["none"]["parity"]["max_abs_diff"] < 1e-4
     assert main(["distill", "--teacher", teacher_dir, "--data", data, "--alpha", "2", "--out", student_dir]) == 2
     assert main(["distill", "--teacher", teacher_dir, "--data", data, "--augment", "-1", "--out", student_dir]) == 2
