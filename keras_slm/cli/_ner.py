@@ -48,7 +48,7 @@ def read(path, args):
 
 def run_train(args):
     from keras_slm import files
-    from keras_slm.training.tagging import train_tagger
+    from keras_slm.tasks.tagger_training import train_tagger
 
     model = args.model or "bilstm_crf"
     if model not in NER_MODELS:
@@ -104,7 +104,7 @@ def run_train(args):
 
 def run_evaluate(args):
     from keras_slm.evaluation import format_entity_table
-    from keras_slm.models.sequence_tagger import SequenceTagger
+    from keras_slm.tasks.sequence_tagger import SequenceTagger
 
     tagger = SequenceTagger.load(args.model)
     data = read(args.data, args)
@@ -120,7 +120,7 @@ def run_evaluate(args):
 
 
 def run_predict(args, texts):
-    from keras_slm.models.sequence_tagger import SequenceTagger
+    from keras_slm.tasks.sequence_tagger import SequenceTagger
 
     results = SequenceTagger.load(args.model).predict_text(texts)
     if args.json:

@@ -31,8 +31,9 @@ DEMOS = (
 def run(args):
     from keras_slm.data import read_classification, sample_path
     from keras_slm.export import TFLiteModel
-    from keras_slm.models import TextClassifier
-    from keras_slm.training import holdout_split, train_classifier
+    from keras_slm.tasks.text_classifier import TextClassifier
+    from keras_slm.tasks.classifier_training import train_classifier
+    from keras_slm.training import holdout_split
 
     start = time.time()
     summary = []

@@ -39,8 +39,8 @@ def add_parser(sub):
 def run(args):
     from keras_slm import files
     from keras_slm.cli.train_cmd import write_export
-    from keras_slm.models.text_classifier import METRICS_FILE, TextClassifier
-    from keras_slm.training.distillation import distill_classifier
+    from keras_slm.tasks.text_classifier import METRICS_FILE, TextClassifier
+    from keras_slm.tasks.classifier_training import distill_classifier
 
     if not 0 <= args.alpha <= 1 or args.temperature <= 0:
         raise KerasSlmError(f"--alpha must be in [0, 1] and --temperature > 0 (got {args.alpha}, {args.temperature})")

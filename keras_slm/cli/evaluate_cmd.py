@@ -14,9 +14,9 @@ def add_parser(sub):
 
 def run(args):
     from keras_slm.evaluation import format_classification_table
-    from keras_slm.models import TextClassifier
+    from keras_slm.tasks.text_classifier import TextClassifier
 
-    from keras_slm.models.language_model import is_language_model_dir
+    from keras_slm.tasks.language_model import is_language_model_dir
 
     from keras_slm.cli import _ner
 

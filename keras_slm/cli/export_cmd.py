@@ -47,7 +47,7 @@ def read_samples(path):
 
 
 def run(args):
-    from keras_slm.models import TextClassifier
+    from keras_slm.tasks.text_classifier import TextClassifier
 
     samples = read_samples(args.samples or os.path.join(args.model, CALIBRATION_FILE))
     if args.target == "android":
@@ -80,7 +80,7 @@ def run(args):
 
 def run_android(args, samples):
     from keras_slm.errors import KerasSlmError
-    from keras_slm.export import export_android
+    from keras_slm.tasks.android import export_android
 
     if not args.out or args.out.endswith(".tflite"):
         raise KerasSlmError("--target android needs --out FOLDER (a folder to copy into app/src/main/assets)")

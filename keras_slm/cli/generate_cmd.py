@@ -19,7 +19,7 @@ def add_parser(sub):
 
 
 def run(args):
-    from keras_slm.models.language_model import LanguageModel
+    from keras_slm.tasks.language_model import LanguageModel
 
     lm = LanguageModel.load(args.model)
     if args.suggest:

@@ -15,7 +15,7 @@ def add_parser(sub):
 
 def run(args):
     from keras_slm.errors import KerasSlmError
-    from keras_slm.models import TextClassifier
+    from keras_slm.tasks.text_classifier import TextClassifier
 
     texts = args.texts or [line.rstrip("\n") for line in sys.stdin if line.strip()]
     if not texts:

@@ -60,7 +60,7 @@ def add_parser(sub):
 
 
 def write_export(classifier, out_dir, quantize, sample_texts, val):
-    from keras_slm.models.text_classifier import TFLITE_FILE
+    from keras_slm.tasks.text_classifier import TFLITE_FILE
 
     name = TFLITE_FILE if quantize == "none" else f"model_{quantize}.tflite"
     report = classifier.export(
@@ -71,8 +71,8 @@ def write_export(classifier, out_dir, quantize, sample_texts, val):
 
 def run(args):
     from keras_slm import files
-    from keras_slm.models.text_classifier import METRICS_FILE
-    from keras_slm.training import train_classifier
+    from keras_slm.tasks.text_classifier import METRICS_FILE
+    from keras_slm.tasks.classifier_training import train_classifier
 
     if args.task == "lm":
         return _lm.run_train(args)
@@ -96,7 +96,7 @@ def run(args):
         train, val = validation_split(train, args)
     start = time.time()
     if transformer:
-        from keras_slm.training.transformer import train_transformer_classifier
+        from keras_slm.tasks.classifier_training import train_transformer_classifier
 
         classifier, history, metrics = train_transformer_classifier(
             train, val, model=args.model, init=args.init, seq_len=args.seq_len, vocab_size=args.max_vocab,

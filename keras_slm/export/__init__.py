@@ -9,6 +9,16 @@ from keras_slm.export.runtime import TFLiteModel
 from keras_slm.export.unroll import unrolled_copy
 from keras_slm.export.metadata import ModelInfo, read_associated_file, read_metadata, write_metadata
 from keras_slm.export.golden import read_golden, write_golden, write_tokenizer_golden
-from keras_slm.export.android import AndroidExport, export_android, mediapipe_scores
+from keras_slm.export.android import AndroidExport, mediapipe_scores, package_android
 from keras_slm.export.lm import export_lm
 from keras_slm.export.lm_driver import TFLiteLMDriver
+
+
+def __getattr__(name):
+    # Legacy alias (ARCHITECTURE.md): `export_android(classifier_dir, ...)` loads a task, so it
+    # moved to keras_slm.tasks; export/ never imports a task at load time. .importlinter lists this import.
+    if name == "export_android":
+        from keras_slm.tasks.android import export_android
+
+        return export_android
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

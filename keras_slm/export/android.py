@@ -1,4 +1,6 @@
-"""`export_android`: a trained classifier directory -> a folder for an app's `src/main/assets`.
+"""`package_android`: a loaded text classifier -> a folder for an app's `src/main/assets`.
+
+`keras_slm.tasks.export_android` is the directory-level entry point (the CLI's `export --android`).
 
 The folder holds everything both Android paths need (see tflite/README.md):
     model.tflite   one subgraph (RNNs unrolled), builtin ops only, with MediaPipe metadata
@@ -80,8 +82,8 @@ def mediapipe_scores(model_path, texts, prepare=None):
 
 
 def space_cjk(text):
-    """Puts spaces around CJK characters: what a `CharTokenizer` app does before MediaPipe."""
-    from keras_slm.text.char_tokenizer import _CJK_RE
+    """Puts spaces around CJK characters: what a `CjkCharTokenizer` app does before MediaPipe."""
+    from keras_slm.text.cjk_char_tokenizer import _CJK_RE
 
     return _CJK_RE.sub(r" \1 ", text)
 
@@ -157,43 +159,38 @@ def _model_card(classifier, model_info, report, mediapipe, quantize, n_golden):
     return "\n".join(lines) + "\n"
 
 
-def export_android(classifier_dir, out_folder, *, quantize="none", samples=None, golden=100, info=None,
-                   verify_mediapipe=True, latency_runs=50, **export_kwargs):
-    """Writes an Android assets folder for a trained text classifier.
+def package_android(classifier, out_folder, *, samples, name, quantize="none", golden=100, info=None,
+                    verify_mediapipe=True, latency_runs=50, **export_kwargs):
+    """Writes an Android assets folder for a loaded text classifier (the task calls this).
+
+    `keras_slm.tasks.export_android` loads a classifier directory and calls this; the export
+    layer never imports a task, so it takes what it needs as arguments.
 
     Args:
-        classifier_dir: a model directory written by `keras-slm train` / `TextClassifier.save`.
+        classifier: an object like `TextClassifier`: `model`, `tokenizer` (word / CJK character),
+            `labels`, `seq_len`, `family`, `encode(texts)`, `predict_scores(texts)` and
+            `export(path, quantize=..., sample_texts=..., ...)` returning an `ExportReport`.
         out_folder: the folder to write (created; files in it are replaced atomically).
+        samples: real texts for parity, int8 calibration and golden vectors.
+        name: the model's name, for the default `info`.
         quantize: "none", "dynamic", "float16" or "int8".
-        samples: real texts for parity, int8 calibration and golden vectors (default: the
-            directory's calibration.txt).
         golden: number of sentences in golden.json.
-        info: `ModelInfo` for the metadata and model card (default: from the directory name).
+        info: `ModelInfo` for the metadata and model card (default: from `name`).
         verify_mediapipe: load the file in MediaPipe Tasks `TextClassifier` and compare its
             scores with Keras on the golden sentences (recorded in the result and model card).
         latency_runs: timed runs for the export report's latency (0: skip timing).
-        **export_kwargs: passed to `TextClassifier.export` (e.g. `int8_io`).
+        **export_kwargs: passed to `classifier.export` (e.g. `int8_io`).
 
     Returns:
         `AndroidExport`.
 
     Example:
-    >>> result = export_android("runs/sst2", "app/src/main/assets/sentiment")  # doctest: +SKIP
-    >>> print(result.to_text())  # doctest: +SKIP
+    >>> from keras_slm.tasks import TextClassifier  # doctest: +SKIP
+    >>> package_android(TextClassifier.load("runs/sst2"), "assets", samples=texts, name="sst2")  # doctest: +SKIP
     """
-    from keras_slm.errors import ModelDirError
     from keras_slm.export.inspection import inspect_tflite
-    from keras_slm.models import TextClassifier
 
-    classifier = TextClassifier.load(classifier_dir)
-    if samples is None:
-        path = os.path.join(classifier_dir, "calibration.txt")
-        if not os.path.exists(path):
-            raise ModelDirError(f"{classifier_dir}: no calibration.txt; pass samples (CLI: --samples FILE)")
-        with open(path, encoding="utf-8") as f:
-            samples = [line.rstrip("\n") for line in f if line.strip()]
     samples = pick_texts(samples, None)
-    name = os.path.basename(os.path.normpath(classifier_dir))
     info = info or ModelInfo(name=name, description=f"{classifier.family} text classifier ({', '.join(classifier.labels.labels)})")
 
     os.makedirs(out_folder, exist_ok=True)

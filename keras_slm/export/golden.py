@@ -72,7 +72,7 @@ def write_tokenizer_golden(path, tokenizer, texts, seq_len, vocab_file="vocab.tx
 
     Args:
         path: the golden.json path.
-        tokenizer: `WordTokenizer` or `CharTokenizer`.
+        tokenizer: `WordTokenizer` or `CjkCharTokenizer`.
         texts: real sentences.
         seq_len: model input length.
         vocab_file: the vocabulary file name the app loads, relative to golden.json.
@@ -109,7 +109,7 @@ def write_golden(path, classifier, texts, *, tflite=None, n=None, quantize="none
         The golden document (dict).
 
     Example:
-    >>> from keras_slm.models import TextClassifier
+    >>> from keras_slm.tasks import TextClassifier
     >>> clf = TextClassifier.load("runs/sst2")  # doctest: +SKIP
     >>> doc = write_golden("runs/sst2/golden.json", clf, ["a gorgeous film"],
     ...                    tflite="runs/sst2/model.tflite")  # doctest: +SKIP

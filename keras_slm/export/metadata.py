@@ -1,7 +1,7 @@
 """MediaPipe / TFLite metadata: lets MediaPipe Tasks `TextClassifier` and `TextEmbedder` load our files.
 
 Three input kinds:
-- regex word tokenizer (our `WordTokenizer` / `CharTokenizer`): one int32 `[1, L]` input,
+- regex word tokenizer (our `WordTokenizer` / `CjkCharTokenizer`): one int32 `[1, L]` input,
   a vocabulary file of `token id` lines and a delimiter regex;
 - BERT tokenizer (WordPiece vocabulary, one token per line): inputs `input_word_ids`,
   `input_mask`, `input_type_ids`;
@@ -16,7 +16,7 @@ same ids (each point is checked by tests/export/test_metadata.py with the real M
   maps to `<UNKNOWN>`: apps should lowercase the text before `classify()`.
 - It prepends `<START>` and pads with `<PAD>` exactly like our `encode` (same ids).
 - It cannot split CJK text into characters (RE2 delimiters cannot match between two
-  letters). For a `CharTokenizer` model the app must put spaces around CJK characters
+  letters). For a `CjkCharTokenizer` model the app must put spaces around CJK characters
   before `classify()` (see tflite/README.md), or tokenize itself and use the LiteRT path.
 """
 
@@ -121,7 +121,7 @@ def write_metadata(
     Args:
         model: path of the .tflite file (or its bytes); one subgraph (unrolled RNNs).
         out: where to write the result (default: overwrite `model`). Written atomically.
-        tokenizer: a `WordTokenizer` / `CharTokenizer` for a model with one ids input
+        tokenizer: a `WordTokenizer` / `CjkCharTokenizer` for a model with one ids input
             (regex-tokenizer metadata).
         bert_vocab: instead of `tokenizer`, a WordPiece vocabulary file (one token per line)
             for a model with `input_word_ids`, `input_mask`, `input_type_ids` inputs.
@@ -135,7 +135,7 @@ def write_metadata(
         The metadata as JSON text (what MediaPipe's metadata viewer shows).
 
     Example:
-    >>> from keras_slm.models import TextClassifier
+    >>> from keras_slm.tasks import TextClassifier
     >>> clf = TextClassifier.load("runs/sst2")  # doctest: +SKIP
     >>> report = clf.export("/tmp/m.tflite", single_subgraph=True)  # doctest: +SKIP
     >>> _ = write_metadata("/tmp/m.tflite", tokenizer=clf.tokenizer, labels=clf.labels,

@@ -17,6 +17,8 @@ from keras import ops
 from keras_slm.layers import CRF, SplitTokenFeatures, TagArgmax
 
 WORD_INPUT = "input_ids"
+# Ids of the RNN taggers' word and character vocabularies (not the classifiers' `<START>` scheme).
+PAD_ID, UNKNOWN_ID = 0, 1
 EMISSIONS = "emissions"
 
 

@@ -11,7 +11,6 @@ listed in the manifest, and any size or sha256 mismatch.
 """
 
 import fnmatch
-import hashlib
 import io
 import json
 import os
@@ -22,6 +21,7 @@ import tempfile
 
 from keras_slm import __version__, files
 from keras_slm.errors import BundleError, ModelDirError
+from keras_slm.files import sha256_file  # noqa: F401  (also this module's public name)
 from keras_slm.registry import card as card_lib
 
 MANIFEST_FILE = "manifest.json"
@@ -33,15 +33,6 @@ INCLUDE = ("model.keras", "model.tflite", "model_*.tflite", "tokenizer.json", "v
            "config.json", "metrics.json", "golden.json")
 REQUIRED = ("config.json", "model.tflite", "tokenizer.json")
 MAX_ARCHIVE_BYTES = 4 << 30
-
-
-def sha256_file(path):
-    """Hex sha256 of a file, read in 1 MiB blocks."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def is_archive(path):
@@ -114,7 +105,7 @@ class Bundle:
 
     def load_classifier(self, variant=None, keras_model=False):
         """A `TextClassifier` over the TFLite file (or model.keras, loaded with safe_mode=True)."""
-        from keras_slm.models import TextClassifier
+        from keras_slm.tasks.text_classifier import TextClassifier
 
         try:
             if keras_model:

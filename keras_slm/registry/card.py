@@ -7,6 +7,8 @@ compare and lineage) and `MODEL_CARD.md` (read by people).
 import json
 import os
 
+from keras_slm.files import sha256_file
+
 CARD_FILE = "model_card.json"
 CARD_MARKDOWN = "MODEL_CARD.md"
 DEFAULT_LICENCE = "unspecified"
@@ -37,8 +39,6 @@ def training_data_lineage(metrics, data=None):
         if not data and training.get("train_rows") is not None:
             entry["rows"] = int(training["train_rows"]) + int(training.get("val_rows") or 0)
         if os.path.isfile(path):
-            from keras_slm.registry.bundle import sha256_file  # bundle imports this module
-
             entry["sha256"] = sha256_file(path)
         lineage.append(entry)
     return lineage

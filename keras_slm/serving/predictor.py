@@ -180,7 +180,7 @@ class TaggerPredictor:
 
     def __init__(self, directory, tflite=None, pool_size=2, acquire_timeout=10.0):
         from keras_slm.export import TFLiteModel
-        from keras_slm.models.sequence_tagger import SequenceTagger
+        from keras_slm.tasks.sequence_tagger import SequenceTagger
 
         self.directory = os.fspath(directory)
         self.tflite = _tflite_file(self.directory, tflite)
@@ -230,7 +230,7 @@ class LanguageModelPredictor:
 
     def predict(self, texts, max_tokens=None, strategy="greedy", temperature=1.0, top_k=40, top_p=0.9, seed=None):
         """[{"generated_text"}] per text: the continuation, the prompt not included."""
-        from keras_slm.models.language_model import LanguageModel
+        from keras_slm.tasks.language_model import LanguageModel
 
         results = []
         for text in texts:

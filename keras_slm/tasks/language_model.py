@@ -17,7 +17,7 @@ import numpy as np
 
 from keras_slm import files
 from keras_slm.errors import ModelDirError
-from keras_slm.models import generation
+from keras_slm.models import generation  # the submodule, not the package
 from keras_slm.text import lm_stream
 
 TASK = "language_model"

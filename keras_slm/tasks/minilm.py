@@ -144,7 +144,7 @@ def load_minilm(directory=None, max_length=512, dropout=0.1):
         KerasSlmError: the package is not installed (names the pip line) or files are bad.
 
     Example:
-    >>> from keras_slm.models import load_minilm, SentenceEmbedder
+    >>> from keras_slm.tasks import load_minilm, SentenceEmbedder
     >>> encoder, tokenizer = load_minilm()  # doctest: +SKIP
     >>> embedder = SentenceEmbedder.from_encoder(encoder, tokenizer, seq_len=128)  # doctest: +SKIP
     >>> embedder.similarity(["A man is eating food."], ["A man is eating a piece of bread."])  # doctest: +SKIP

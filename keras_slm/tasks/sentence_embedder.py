@@ -58,7 +58,7 @@ class SentenceEmbedder:
         family: model name, for the record (e.g. "minilm").
 
     Example:
-    >>> from keras_slm.models import load_minilm
+    >>> from keras_slm.tasks import load_minilm
     >>> encoder, tokenizer = load_minilm()  # doctest: +SKIP
     >>> embedder = SentenceEmbedder.from_encoder(encoder, tokenizer, seq_len=64)  # doctest: +SKIP
     >>> embedder.embed(["A man is eating food."]).shape  # doctest: +SKIP
@@ -104,7 +104,8 @@ class SentenceEmbedder:
         The report's `parity` gives max |diff| of the vectors and (added here) `min_cosine`,
         the lowest cosine between the Keras and TFLite vectors of `sample_texts`.
         """
-        from keras_slm.export import TFLiteModel, convert
+        from keras_slm.export.converter import convert
+        from keras_slm.export.runtime import TFLiteModel
 
         if self.is_tflite:
             raise ModelDirError("this embedder was loaded from a .tflite file; load the directory to export")
@@ -120,7 +121,7 @@ class SentenceEmbedder:
         """Writes model.keras, tokenizer.json, vocab.txt and config.json."""
         if self.is_tflite:
             raise ModelDirError("cannot save an embedder loaded from a .tflite file")
-        from keras_slm.models.text_classifier import save_keras_model, write_config
+        from keras_slm.tasks.text_classifier import save_keras_model, write_config
 
         save_keras_model(self.model, directory)
         self.tokenizer.save(directory)
@@ -130,7 +131,7 @@ class SentenceEmbedder:
     @classmethod
     def load(cls, path, num_threads=1):
         """Loads from DIR (Keras model), DIR/model.keras, or DIR/<name>.tflite."""
-        from keras_slm.models.text_classifier import load_model_file, read_config, resolve_model_path
+        from keras_slm.tasks.text_classifier import load_model_file, read_config, resolve_model_path
         from keras_slm.text import load_tokenizer
 
         directory, model_file = resolve_model_path(path)

@@ -20,7 +20,8 @@ from keras_slm import files
 from keras_slm.data.conll import bio_spans
 from keras_slm.data.labels import LabelVocabulary
 from keras_slm.errors import ModelDirError
-from keras_slm.models.text_classifier import (
+from keras_slm.models.taggers import PAD_ID, UNKNOWN_ID  # noqa: F401  (PAD_ID: public name)
+from keras_slm.tasks.text_classifier import (
     load_model_file,
     read_config,
     resolve_model_path,
@@ -37,7 +38,6 @@ INT8_DECODE_SCALE = 256  # CRF fixed-point decoding in full-int8 files
 # gate matmuls and sigmoids stay int8, as in TFLite's own int8 LSTM with its 16-bit cell)
 # >= 99.9% of tags match Keras.
 INT8_FLOAT_NODES = r"lstm_cell(_\d+)?/(add|mul|Tanh)|SelectV2|/(emissions|crf)(_\d+)?/"
-PAD_ID, UNKNOWN_ID = 0, 1
 _WORD = re.compile(r"\w+(?:'\w+)?|[^\w\s]", re.UNICODE)
 _DIGITS = re.compile(r"\d")
 
@@ -72,6 +72,16 @@ class SequenceTagger:
     >>> tagger.predict_text(["Angela Merkel visited Paris ."])[0]["entities"]  # doctest: +SKIP
     [{'type': 'PER', 'text': 'Angela Merkel', 'start': 0, 'end': 13}, ...]
     """
+
+    # Subclasses with their own tokenizer set `tokenizer_kind` and register here, so that `load`
+    # reads their directories without this module importing them (no import cycle).
+    tokenizer_kind = None
+    _by_tokenizer = {}
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if cls.tokenizer_kind:
+            SequenceTagger._by_tokenizer[cls.tokenizer_kind] = cls
 
     def __init__(self, model, words, tags, seq_len, chars=None, max_word_chars=16, lowercase=True,
                  unit="word", family=None):
@@ -197,7 +207,8 @@ class SequenceTagger:
         `eval_data` is given.
         """
         from keras_slm.evaluation import entity_metrics
-        from keras_slm.export import TFLiteModel, convert
+        from keras_slm.export.converter import convert
+        from keras_slm.export.runtime import TFLiteModel
 
         if self.is_tflite:
             raise ModelDirError("this tagger was loaded from a .tflite file; load the directory to export")
@@ -269,10 +280,11 @@ class SequenceTagger:
             vocab = json.load(f)
         tags = LabelVocabulary.load(directory)
         model = load_model_file(directory, model_file, num_threads)
-        if vocab.get("tokenizer") == "wordpiece":  # a transformer tagger
-            from keras_slm.models.wordpiece_tagger import WordPieceTagger
-            from keras_slm.text import load_tokenizer
-
-            return WordPieceTagger(model, load_tokenizer(directory), tags, config["seq_len"], family=config.get("model"))
+        kind = vocab.get("tokenizer")
+        if kind:  # a subclass with its own tokenizer (WordPieceTagger: "wordpiece")
+            if kind not in SequenceTagger._by_tokenizer:
+                raise ModelDirError(f"{directory}: {VOCAB_FILE} names tokenizer {kind!r}; known: "
+                                    f"{sorted(SequenceTagger._by_tokenizer)} (import keras_slm.tasks)")
+            return SequenceTagger._by_tokenizer[kind]._from_directory(model, directory, tags, config)
         return cls(model, vocab["words"], tags, config["seq_len"], vocab.get("chars"), vocab.get("max_word_chars", 16),
                    vocab.get("lowercase", True), vocab.get("unit", "word"), family=config.get("model"))

@@ -67,7 +67,7 @@ def write_config(directory, config):
 def load_model_file(directory, model_file=None, num_threads=1):
     """A `TFLiteModel` for a .tflite `model_file`, else DIR's Keras model (safe_mode)."""
     if model_file is not None and model_file.endswith(".tflite"):
-        from keras_slm.export import TFLiteModel
+        from keras_slm.export.runtime import TFLiteModel
 
         return TFLiteModel(model_file, num_threads=num_threads)
     import keras_slm.layers  # noqa: F401  (registers our layers for deserialisation)
@@ -83,7 +83,7 @@ class TextClassifier:
 
     Args:
         model: a Keras model, or a `keras_slm.export.TFLiteModel`.
-        tokenizer: the `WordTokenizer` / `CharTokenizer` the model was trained with.
+        tokenizer: the `WordTokenizer` / `CjkCharTokenizer` the model was trained with.
         labels: `LabelVocabulary`.
         seq_len: token ids per text (the exported length).
         family: model family name, for the record.
@@ -172,7 +172,7 @@ class TextClassifier:
             eval_data: a labelled `ClassificationData` to report accuracy Keras vs TFLite.
             **kwargs: passed to `convert` (e.g. `single_subgraph`, `latency_runs`).
         """
-        from keras_slm.export import convert
+        from keras_slm.export.converter import convert
 
         if self.is_tflite:
             raise ModelDirError("this classifier was loaded from a .tflite file; load the directory to export")

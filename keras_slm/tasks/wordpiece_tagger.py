@@ -6,8 +6,9 @@ import os
 import numpy as np
 
 from keras_slm import files
-from keras_slm.models.sequence_tagger import VOCAB_FILE, SequenceTagger
+from keras_slm.tasks.sequence_tagger import VOCAB_FILE, SequenceTagger
 from keras_slm.models.transformer_tagger import align_first_subword
+from keras_slm.text import load_tokenizer
 
 
 def _input_list(inputs):
@@ -36,10 +37,17 @@ class WordPieceTagger(SequenceTagger):
     [['B-PER', 'I-PER', 'O', 'B-LOC']]
     """
 
+    tokenizer_kind = "wordpiece"
+
     def __init__(self, model, tokenizer, tags, seq_len, family=None):
         super().__init__(model, [], tags, seq_len, lowercase=tokenizer.lowercase, unit="word", family=family)
         self.tokenizer = tokenizer
         self._tag_ids = {t: i for i, t in enumerate(tags.labels)}
+
+    @classmethod
+    def _from_directory(cls, model, directory, tags, config):
+        """`SequenceTagger.load`'s constructor for a directory whose tagger.json names "wordpiece"."""
+        return cls(model, load_tokenizer(directory), tags, config["seq_len"], family=config.get("model"))
 
     def _like(self, model):
         return WordPieceTagger(model, self.tokenizer, self.tags, self.seq_len, self.family)
@@ -88,4 +96,4 @@ class WordPieceTagger(SequenceTagger):
     def _save_vocabulary(self, directory):
         # tokenizer.json + vocab.txt; tagger.json marks the folder for `SequenceTagger.load`.
         self.tokenizer.save(directory)
-        files.write_text_atomic(os.path.join(directory, VOCAB_FILE), json.dumps({"tokenizer": "wordpiece", "unit": "word"}))
+        files.write_text_atomic(os.path.join(directory, VOCAB_FILE), json.dumps({"tokenizer": self.tokenizer_kind, "unit": "word"}))

@@ -1,7 +1,7 @@
-"""Tokenizers: word (MediaPipe regex compatible) and CJK-aware character tokenizers."""
+"""Tokenizers: word (MediaPipe regex compatible), CJK characters + words (`CjkCharTokenizer`), every character (`CodepointTokenizer`), WordPiece."""
 
-from keras_slm.text.char_tokenizer import CharTokenizer
-from keras_slm.text.character_tokenizer import CharacterTokenizer
+from keras_slm.text.cjk_char_tokenizer import CharTokenizer, CjkCharTokenizer  # CharTokenizer: the old name
+from keras_slm.text.codepoint_tokenizer import CharacterTokenizer, CodepointTokenizer  # CharacterTokenizer: the old name
 from keras_slm.text.vocab_tokenizer import (
     PAD,
     PAD_ID,
@@ -17,7 +17,7 @@ from keras_slm.text.word_tokenizer import WordTokenizer
 from keras_slm.text.word_vectors import WORD_VECTORS, init_word_embedding, load_word_vectors
 from keras_slm.text.wordpiece_tokenizer import WordPieceTokenizer
 
-TOKENIZERS = {"word": WordTokenizer, "char": CharTokenizer, "wordpiece": WordPieceTokenizer}
+TOKENIZERS = {"word": WordTokenizer, "char": CjkCharTokenizer, "wordpiece": WordPieceTokenizer}
 
 
 def make_tokenizer(kind):

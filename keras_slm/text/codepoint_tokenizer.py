@@ -1,23 +1,23 @@
-"""Character tokenizer for language models: every character (spaces, newlines too) is a token."""
+"""`CodepointTokenizer` (formerly `CharacterTokenizer`): every character, spaces and newlines too, is a token (language models)."""
 
 from keras_slm.text.vocab_tokenizer import VocabTokenizer, register_tokenizer
 
 
 @register_tokenizer
-class CharacterTokenizer(VocabTokenizer):
+class CodepointTokenizer(VocabTokenizer):
     """One token per Unicode character, nothing dropped, so `decode(encode(t)) == t`.
 
-    Unlike `CharTokenizer` (CJK characters, whole Latin words, for classifiers), this is
+    Unlike `CjkCharTokenizer` (CJK characters, whole Latin words, for classifiers), this is
     the tokenizer of character-level language models: punctuation, case, spaces and
     newlines are all tokens the model learns to predict.
 
     Args:
         vocabulary: list of characters (index = id), starting with `<PAD>`, `<START>`,
-            `<UNKNOWN>`. Learn one with `CharacterTokenizer.fit(texts)`.
+            `<UNKNOWN>`. Learn one with `CodepointTokenizer.fit(texts)`.
         lowercase: lowercase before splitting (default False: case is part of the text).
 
     Example:
-    >>> tok = CharacterTokenizer.fit(["To be, or not"])
+    >>> tok = CodepointTokenizer.fit(["To be, or not"])
     >>> tok.tokenize("To be")
     ['T', 'o', ' ', 'b', 'e']
     >>> tok.decode(tok.encode_stream("not to be"))
@@ -41,3 +41,7 @@ class CharacterTokenizer(VocabTokenizer):
         return "".join(
             "\ufffd" if i == 2 else self.vocabulary[i] for i in ids if i >= 2 and i < self.vocab_size
         )
+
+
+# The old name, kept working: it read like `CjkCharTokenizer`'s ("CJK characters, whole words").
+CharacterTokenizer = CodepointTokenizer

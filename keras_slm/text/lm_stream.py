@@ -2,7 +2,7 @@
 
 A language model reads a text as one long sequence of ids. Each tokenizer kind maps to it:
 
-- character (`CharacterTokenizer`): `<START>` then every character, newlines included;
+- character (`CodepointTokenizer`): `<START>` then every character, newlines included;
   decoding joins characters, so `decode(encode(t)) == t` for known characters.
 - word (`WordTokenizer`): each non-empty line is `<START>` and its words; decoding joins
   words with spaces and starts a new line at each `<START>`.
@@ -16,7 +16,7 @@ import os
 import numpy as np
 
 from keras_slm.errors import ModelDirError
-from keras_slm.text.character_tokenizer import CharacterTokenizer
+from keras_slm.text.codepoint_tokenizer import CodepointTokenizer
 from keras_slm.text.vocab_tokenizer import START_ID, TOKENIZER_FILE, UNKNOWN_ID, load_tokenizer
 
 LM_TOKENIZERS = ("char", "word", "wordpiece")
@@ -31,7 +31,7 @@ def _wordpiece_class():
 def fit_lm_tokenizer(kind, text, max_vocab=20000, min_count=1):
     """Learns the vocabulary of an LM tokenizer of `kind` ("char", "word", "wordpiece") on `text`."""
     if kind == "char":
-        return CharacterTokenizer.fit([text], min_count=min_count, max_size=max_vocab)
+        return CodepointTokenizer.fit([text], min_count=min_count, max_size=max_vocab)
     if kind == "word":
         from keras_slm.text.word_tokenizer import WordTokenizer
 
@@ -64,7 +64,7 @@ def encode_stream(tokenizer, text):
     """int32 ids of a whole text as one LM stream (see the module docstring).
 
     Example:
-    >>> tok = CharacterTokenizer.fit(["ab"])
+    >>> tok = CodepointTokenizer.fit(["ab"])
     >>> encode_stream(tok, "ab\\nb").tolist()
     [1, 3, 4, 2, 4]
     """

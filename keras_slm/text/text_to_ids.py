@@ -3,8 +3,7 @@
 import keras
 import tensorflow as tf
 
-from keras_slm.text.char_tokenizer import CJK_RANGES
-from keras_slm.text.vocab_tokenizer import START_ID, UNKNOWN_ID, tokenizer_from_config
+from keras_slm.text.conventions import CJK_RANGES, RESERVED, START_ID, UNKNOWN_ID
 
 # RE2 spelling of Python's Unicode `[^\w']+` (letters, numbers, underscore, apostrophe).
 _TF_DELIMITER = r"[^\pL\pN_']+"
@@ -20,7 +19,7 @@ class TextToIds(keras.layers.Layer):
     exported models take ids, and the app tokenizes (see tflite/README.md).
 
     Args:
-        tokenizer_config: `tokenizer.get_config()` of a `WordTokenizer` or `CharTokenizer`.
+        tokenizer_config: `tokenizer.get_config()` of a `WordTokenizer` or `CjkCharTokenizer`.
         seq_len: output length (`<START>` + tokens, truncated, `<PAD>`-padded).
 
     Example:
@@ -35,13 +34,17 @@ class TextToIds(keras.layers.Layer):
         super().__init__(**kwargs)
         self.tokenizer_config = dict(tokenizer_config)
         self.seq_len = int(seq_len)
-        tokenizer = tokenizer_from_config(self.tokenizer_config)
-        self._kind = tokenizer.kind
-        self._lowercase = tokenizer.lowercase
+        # The config is `VocabTokenizer.get_config()`: read here, not through the tokenizer
+        # classes, which import this layer for `as_layer` (no import cycle).
+        vocabulary = list(self.tokenizer_config["vocabulary"])
+        if tuple(vocabulary[:3]) != RESERVED:
+            raise ValueError(f"`vocabulary` must start with {list(RESERVED)}, received {vocabulary[:3]}.")
+        self._kind = self.tokenizer_config["kind"]
+        self._lowercase = bool(self.tokenizer_config.get("lowercase", True))
         self._table = tf.lookup.StaticHashTable(
             tf.lookup.KeyValueTensorInitializer(
-                tf.constant(tokenizer.vocabulary),
-                tf.range(tokenizer.vocab_size, dtype=tf.int32),
+                tf.constant(vocabulary),
+                tf.range(len(vocabulary), dtype=tf.int32),
             ),
             default_value=UNKNOWN_ID,
         )

@@ -15,9 +15,7 @@ import numpy as np
 from keras_slm import files
 from keras_slm.errors import ModelDirError
 
-PAD, START, UNKNOWN = "<PAD>", "<START>", "<UNKNOWN>"
-RESERVED = (PAD, START, UNKNOWN)
-PAD_ID, START_ID, UNKNOWN_ID = 0, 1, 2
+from keras_slm.text.conventions import PAD, PAD_ID, RESERVED, START, START_ID, UNKNOWN, UNKNOWN_ID  # noqa: F401
 
 TOKENIZER_FILE = "tokenizer.json"
 VOCAB_FILE = "vocab.txt"

