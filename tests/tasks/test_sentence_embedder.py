@@ -8,7 +8,7 @@ from keras_slm.models.minilm import INSTALL_HINT, load_minilm, minilm_dir
 from keras_slm.models.sentence_embedder import SentenceEmbedder, cosine_similarity
 from keras_slm.models.transformer_encoder import build_encoder
 from keras_slm.text.wordpiece_tokenizer import WordPieceTokenizer
-from tests.harness import assert_builtin_only
+from tests.harness import TaskTestCase, assert_builtin_only
 
 TEXTS = ["a good film", "a bad film", "the worst movie ever", "great acting and a fine story", "boring plot"] * 20
 PAIRS = (["a good film", "boring plot", "great acting"], ["a fine story", "the worst movie", "great film"])
@@ -60,3 +60,15 @@ def test_minilm_tflite_embedder_agrees_with_keras(tmp_path):
     assert report.parity["min_cosine"] >= 1 - 1e-3, report.parity
     lite = SentenceEmbedder(__import__("keras_slm").export.TFLiteModel(path), tokenizer, 32)
     np.testing.assert_allclose(lite.similarity(*PAIRS), embedder.similarity(*PAIRS), atol=1e-3)
+
+
+class TestSentenceEmbedderTask(TaskTestCase):
+    task_class = SentenceEmbedder
+    inputs_value = TEXTS[:5]
+
+    @pytest.fixture
+    def task(self, tiny):
+        return tiny
+
+    def predictions(self, task, inputs):
+        return task.embed(inputs)

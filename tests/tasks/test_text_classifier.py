@@ -5,6 +5,7 @@ from keras_slm.data import ClassificationData, read_classification, sample_path
 from keras_slm.errors import DataError, ModelDirError
 from keras_slm.models import TextClassifier
 from keras_slm.training import train_classifier
+from tests.harness import TaskTestCase
 
 
 @pytest.fixture(scope="module")
@@ -51,3 +52,15 @@ def test_load_errors(tmp_path):
         TextClassifier.load(str(tmp_path))
     with pytest.raises(ModelDirError, match="no such model"):
         TextClassifier.load(str(tmp_path / "missing.keras"))
+
+
+class TestTextClassifierTask(TaskTestCase):
+    task_class = TextClassifier
+    inputs_value = ["I loved it", "a dull, lifeless film", "not bad at all", "worst ever"]
+
+    @pytest.fixture
+    def task(self, trained):
+        return trained[0]
+
+    def predictions(self, task, inputs):
+        return task.predict_scores(inputs)
