@@ -53,14 +53,17 @@ def run_train(args):
         raise KerasSlmError("language models export as none, dynamic or float16 (--quantize), not int8")
     text = read_text(text_path)
     val_text = read_text(args.val_text) if args.val_text else None
+    val_source = args.val_text
     if val_text is None:
         text, val_text = split_text(text, 0.1)
+        val_source = f"{text_path} (its last 10%, the validation text)"
         print(f"validation: the last 10% of {text_path} ({len(val_text):,} characters)")
     lm, history, metrics = train_lm(
         text, val_text, model=family, tokenizer=args.tokenizer, seq_len=args.seq_len, max_vocab=args.max_vocab,
         min_count=args.min_count, epochs=args.epochs, batch_size=args.batch_size,
         learning_rate=2e-3 if args.lr is None else args.lr, seed=args.seed, patience=args.patience,
-        time_budget=getattr(args, "time_budget", None),  # --time-budget is shared with --task ner model_options=_model_options(args, family),
+        time_budget=getattr(args, "time_budget", None),  # --time-budget is shared with --task ner
+        model_options=_model_options(args, family), source=text_path, val_source=val_source,
     )
     lm.save(args.out)
     prompts = parity_prompts(val_text, args.prompts)

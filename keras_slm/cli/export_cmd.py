@@ -35,15 +35,9 @@ def add_parser(sub):
 
 
 def read_samples(path):
-    from keras_slm.errors import DataError
+    from keras_slm.files import read_text_lines
 
-    if not os.path.exists(path):
-        raise DataError(path, None, "no such file; pass --samples FILE with real texts, one per line")
-    with open(path, encoding="utf-8") as f:
-        texts = [line.rstrip("\n") for line in f if line.strip()]
-    if not texts:
-        raise DataError(path, None, "no texts; expected one text per line")
-    return texts
+    return read_text_lines(path, "real texts, one per line (--samples FILE)")
 
 
 def run(args):
