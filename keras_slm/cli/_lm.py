@@ -65,12 +65,13 @@ def run_train(args):
         time_budget=getattr(args, "time_budget", None),  # --time-budget is shared with --task ner
         model_options=_model_options(args, family), source=text_path, val_source=val_source,
     )
-    lm.save(args.out)
+    lm.save(args.staging)
     prompts = parity_prompts(val_text, args.prompts)
     exports = {}
     for mode in ["none"] + ([args.quantize] if args.quantize != "none" else []):
         name = TFLITE_FILE if mode == "none" else f"model_{mode}.tflite"
-        report = export_lm(lm, os.path.join(args.out, name), quantize=mode, prompts=prompts)
+        report = export_lm(lm, os.path.join(args.staging, name), quantize=mode, prompts=prompts)
+        report.path = os.path.join(args.out, name)  # where it lands after the swap
         exports[mode] = report.to_dict()
         print(f"\n{report.to_text()}")
     summary = {
@@ -80,10 +81,9 @@ def run_train(args):
                      "batch_size": args.batch_size, "seed": args.seed, "history": history},
         "exports": exports,
     }
-    files.write_text_atomic(os.path.join(args.out, METRICS_FILE), json.dumps(summary, indent=1, ensure_ascii=False))
+    files.write_text_atomic(os.path.join(args.staging, METRICS_FILE), json.dumps(summary, indent=1, ensure_ascii=False))
     print(f"\nvalidation loss {metrics['loss']:.4f} nats/token, perplexity {metrics['perplexity']:.2f} "
           f"({metrics['epochs_run']} epochs, {metrics['wall_time_s']:.0f}s)")
-    print(f"wrote {args.out}/: model.keras, model.tflite, tokenizer.json, vocab.txt, config.json, metrics.json")
 
 
 def run_evaluate(args):

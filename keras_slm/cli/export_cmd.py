@@ -50,16 +50,26 @@ def run(args):
     eval_data = read_data(args.eval, args) if args.eval else None
     default = "model.tflite" if args.quantize == "none" else f"model_{args.quantize}.tflite"
     out = args.out or os.path.join(args.model, default)
-    report = classifier.export(
-        out, quantize=args.quantize, sample_texts=samples, eval_data=eval_data,
-        num_calibration_samples=args.calibration_samples, int8_io=args.int8_io,
-        allow_flex=args.allow_flex, single_subgraph=True if (args.single_subgraph or args.metadata) else None,
-        latency_runs=args.latency_runs,
-    )
-    if args.metadata:
-        from keras_slm.export import write_metadata
+    if not out.endswith(".tflite"):
+        from keras_slm.errors import KerasSlmError
 
-        write_metadata(out, tokenizer=classifier.tokenizer, labels=classifier.labels)
+        raise KerasSlmError(f"--out {out}: expected a path ending in .tflite (or --target android --out FOLDER)")
+    from keras_slm import files
+
+    # The file appears (replacing the old one) only once it is converted, checked and labelled:
+    # a failed parity check or a kill leaves the old file, not a new one that failed.
+    with files.atomic_path(out) as staging:
+        report = classifier.export(
+            staging, quantize=args.quantize, sample_texts=samples, eval_data=eval_data,
+            num_calibration_samples=args.calibration_samples, int8_io=args.int8_io,
+            allow_flex=args.allow_flex, single_subgraph=True if (args.single_subgraph or args.metadata) else None,
+            latency_runs=args.latency_runs,
+        )
+        if args.metadata:
+            from keras_slm.export import write_metadata
+
+            write_metadata(staging, tokenizer=classifier.tokenizer, labels=classifier.labels)
+    report.path = out
     if args.golden:
         from keras_slm.export import write_golden
 
