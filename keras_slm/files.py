@@ -13,6 +13,7 @@ import glob
 import hashlib
 import json
 import os
+import re
 import shutil
 import tempfile
 
@@ -235,13 +236,13 @@ def _pid_alive(pid):
 
 
 def remove_stale(pattern):
-    """Removes directories matching `pattern` (a glob whose part after the last `-p` is `PID-...`)
-    left by processes that no longer run (killed mid-write)."""
+    """Removes directories matching `pattern` whose name ends in `p{PID}-{random}` (see `atomic_dir`,
+    `temp_dir`) and whose process no longer runs (it was killed mid-write)."""
     for path in glob.glob(pattern):
-        try:
-            pid = int(os.path.basename(path).rsplit("-p", 1)[1].split("-", 1)[0])
-        except (IndexError, ValueError):
+        match = re.search(r"p(\d+)-\w+$", os.path.basename(path))
+        if match is None:
             continue
+        pid = int(match.group(1))
         if pid != os.getpid() and not _pid_alive(pid):
             shutil.rmtree(path, ignore_errors=True)
 
