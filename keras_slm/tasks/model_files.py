@@ -3,7 +3,7 @@
 A model directory holds files written by one training: `config.json`, `tokenizer.json`
 (or `vocab.json`), `labels.txt`, `model.keras`, `*.tflite`. Any of them can be missing,
 truncated, hand-edited or copied from another model. The loaders of the saved artifacts
-(`keras_slm.tasks`) read them through here, then call `check_agreement`, so that such a
+read them through here, then call `check_agreement`, so that such a
 directory is refused at load time with the file to blame, instead of failing later inside
 TensorFlow (an embedding lookup past the vocabulary) or predicting with the wrong labels.
 
