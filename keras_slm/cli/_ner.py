@@ -32,7 +32,7 @@ def is_ner_dir(path):
     try:
         with open(os.path.join(directory, "config.json"), encoding="utf-8") as f:
             return json.load(f).get("task") == "ner"
-    except (OSError, ValueError):
+    except (OSError, ValueError, AttributeError):
         return False
 
 

@@ -116,6 +116,10 @@ def check_agreement(directory, model, vocab_size=None, num_labels=None, tokenize
 
 def output_width(model):
     """The last axis of the model's (first) output, or None when it is not known."""
+    outputs = getattr(model, "outputs", None)
+    if isinstance(outputs, list) and outputs and isinstance(outputs[0], dict):  # a TFLiteModel
+        shape = outputs[0].get("shape")
+        return int(shape[-1]) if shape is not None and len(shape) else None
     try:
         shape = model.output_shape
     except (AttributeError, ValueError, RuntimeError):

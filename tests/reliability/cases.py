@@ -277,7 +277,7 @@ def _damage(file, how):
             "vocabulary_ints": _edit_json(original, vocabulary=[0, 1, 2, 3]),
             "vocabulary_string": _edit_json(original, vocabulary="<PAD> <START>"),
             "vocabulary_no_reserved": _edit_json(original, vocabulary=["a", "b", "c", "d"]),
-            "vocabulary_shorter": _edit_json(original, vocabulary=json.loads(original)["vocabulary"][:10]
+            "vocabulary_shorter": _edit_json(original, vocabulary=(json.loads(original).get("vocabulary") or [])[:10]
                                              if original.startswith(b"{") else None),
             "one_label": b"positive\n",
             "duplicate_labels": b"positive\npositive\n",
