@@ -105,16 +105,11 @@ def test_kill_during_export_leaves_old_file(model_dir, tmp_path):
     assert not glob.glob(os.path.join(str(tmp_path), "keras_slm_export_p*"))  # ... is swept by the next export
 
 
-@pytest.mark.parametrize("argv_files", [
-    ("train", "--task", "ner", "--data", "{bad}", "--out", "{tmp}/out"),
-    ("train", "--data", "{surrogate}", "--out", "{tmp}/out", "--epochs", "1"),
-])
-def test_real_process_bad_input_exits_2_without_traceback(argv_files, tmp_path):
+def test_real_process_bad_input_exits_2_without_traceback(tmp_path):
+    """The in-process fuzz cases, once as a real process: no traceback, no signal, status 2."""
     tmp = str(tmp_path)
     bad = write(os.path.join(tmp, "bad.conll"), b"John B-PER\nSm\xffith I-PER\n\n")
-    surrogate = write(os.path.join(tmp, "s.jsonl"), '{"text": "a", "label": "x"}\n{"text": "b", "label": "y"}\n'
-                      '{"text": "c \\ud800", "label": "x"}\n')
-    argv = [a.format(bad=bad, surrogate=surrogate, tmp=tmp) for a in argv_files]
+    argv = ["train", "--task", "ner", "--data", bad, "--out", f"{tmp}/out"]
     proc = subprocess.run([sys.executable, "-m", "keras_slm", *argv], capture_output=True, text=True,
                           env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2"), timeout=300)
     assert proc.returncode == 2, proc.stderr[-2000:]
