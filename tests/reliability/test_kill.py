@@ -115,5 +115,5 @@ def test_real_process_bad_input_exits_2_without_traceback(tmp_path):
     assert proc.returncode == 2, proc.stderr[-2000:]
     assert "Traceback" not in proc.stderr
     lines = proc.stderr.strip().splitlines()
-    assert lines[-1].startswith("keras-slm train: error: ") and (":2:" in lines[-1] or ":3:" in lines[-1]), lines[-1]
+    assert lines[-1].startswith("keras-slm train: error: ") and "bad.conll:2:" in lines[-1], lines[-1]
     assert not os.path.exists(os.path.join(tmp, "out"))
