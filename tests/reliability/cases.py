@@ -399,5 +399,48 @@ def _argument_cases():
         inspect_not_tflite, inspect_missing, evaluate_data_missing, export_eval_bad)]
 
 
+def _other_command_cases():
+    """The other commands on missing, foreign or damaged inputs (each fails before doing any work)."""
+
+    def damaged(tmp, model_dir):
+        directory = _copy(model_dir, tmp)
+        write(os.path.join(directory, "config.json"), "{")
+        return directory
+
+    def empty(tmp):
+        os.makedirs(os.path.join(tmp, "empty"))
+        return os.path.join(tmp, "empty")
+
+    def junk(tmp):
+        return write(os.path.join(tmp, "junk.tflite"), _random_bytes(5))
+
+    specs = {
+        "bench-junk": lambda tmp, m: (["bench", junk(tmp), "--runs", "2"], ["junk.tflite"]),
+        "bench-missing": lambda tmp, m: (["bench", os.path.join(tmp, "none.tflite")], ["none.tflite"]),
+        "generate-classifier": lambda tmp, m: (["generate", m, "--prompt", "hi"], [os.path.basename(m)]),
+        "serve-damaged-config": lambda tmp, m: (["serve", damaged(tmp, m), "--port", "0"], ["config.json"]),
+        "serve-empty-dir": lambda tmp, m: (["serve", empty(tmp), "--port", "0"], ["empty"]),
+        "serve-junk-tflite": lambda tmp, m: (["serve", junk(tmp), "--port", "0"], [os.path.basename(tmp)]),
+        "registry-verify-folder": lambda tmp, m: (["registry", "verify", m], ["manifest.json"]),
+        "registry-bundle-damaged": lambda tmp, m: (["registry", "bundle", damaged(tmp, m), "--out",
+                                                    os.path.join(tmp, "b.tar.gz")], ["config.json"]),
+        "registry-push-damaged": lambda tmp, m: (["registry", "push", damaged(tmp, m), "--registry",
+                                                  os.path.join(tmp, "reg")], ["config.json"]),
+        "registry-verify-junk-archive": lambda tmp, m: (["registry", "verify", write(os.path.join(tmp, "j.tar.gz"),
+                                                                                      _random_bytes(6))], ["j.tar.gz"]),
+        "pretrain-bad-text": lambda tmp, m: (["pretrain", "--text", write(os.path.join(tmp, "bad.txt"), b"\xff\xfe"),
+                                              "--out", os.path.join(tmp, "pt")], ["bad.txt"]),
+        "distill-damaged-teacher": lambda tmp, m: (["distill", "--teacher", damaged(tmp, m), "--data",
+                                                    write(os.path.join(tmp, "d.tsv"), base_tsv()), "--out",
+                                                    os.path.join(tmp, "ds")], ["config.json"]),
+        "evaluate-junk-tflite": lambda tmp, m: (["evaluate", junk(tmp), "--data", write(os.path.join(tmp, "d.tsv"),
+                                                                                         base_tsv())], ["config.json"]),
+        "export-android-damaged": lambda tmp, m: (["export", damaged(tmp, m), "--target", "android", "--out",
+                                                   os.path.join(tmp, "andr")], ["config.json"]),
+    }
+    return [Case(f"command-{key}", lambda tmp, model_dir, other, spec=spec: spec(tmp, model_dir))
+            for key, spec in specs.items()]
+
+
 def all_cases():
-    return _reader_cases() + _content_cases() + _model_dir_cases() + _argument_cases()
+    return _reader_cases() + _content_cases() + _model_dir_cases() + _argument_cases() + _other_command_cases()
