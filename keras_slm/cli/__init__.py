@@ -74,8 +74,8 @@ def main(argv=None):
 
 
 def _one_line(error, user_error):
-    if isinstance(error, user_error):
-        return f"error: {error}"
+    if isinstance(error, user_error):  # a message spanning lines (a converter's log tail) is joined with "; "
+        return "error: " + "; ".join(line.strip() for line in str(error).splitlines() if line.strip())
     if isinstance(error, OSError) and error.strerror:
         where = f": {error.filename}" if error.filename else ""
         return f"error: {error.strerror}{where}"

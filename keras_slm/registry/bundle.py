@@ -111,7 +111,7 @@ class Bundle:
             if keras_model:
                 return TextClassifier.load(os.path.join(self.path, "model.keras"))
             return TextClassifier.load(self.tflite_path(variant))
-        except (ValueError, TypeError) as e:  # Keras refuses unsafe content in safe mode
+        except (ModelDirError, ValueError, TypeError) as e:  # Keras refuses unsafe content in safe mode
             raise BundleError(f"{self.path}: model refused on load: {str(e).splitlines()[0]}") from e
 
 
