@@ -363,6 +363,12 @@ def _argument_cases():
         path = write(os.path.join(tmp, "taken"), "a file")
         return ["train", "--data", write(os.path.join(tmp, "d.tsv"), base_tsv()), "--out", path, *TRAIN], ["taken"]
 
+    def out_is_foreign_dir(tmp, model_dir, other):
+        os.makedirs(os.path.join(tmp, "project"))
+        write(os.path.join(tmp, "project", "notes.txt"), "my notes, not a model")
+        return ["train", "--data", write(os.path.join(tmp, "d.tsv"), base_tsv()), "--out",
+                os.path.join(tmp, "project"), *TRAIN], ["project"]
+
     def model_missing(tmp, model_dir, other):
         return ["predict", os.path.join(tmp, "nowhere"), "text"], ["nowhere"]
 
@@ -395,7 +401,7 @@ def _argument_cases():
         return ["export", model_dir, "--eval", path, "--out", os.path.join(tmp, "m.tflite")], ["ev.tsv"]
 
     return [Case(f"args-{f.__name__}", f) for f in (
-        out_is_file, model_missing, model_is_data_file, model_empty_dir, export_out_not_tflite, export_out_is_dir,
+        out_is_file, out_is_foreign_dir, model_missing, model_is_data_file, model_empty_dir, export_out_not_tflite, export_out_is_dir,
         inspect_not_tflite, inspect_missing, evaluate_data_missing, export_eval_bad)]
 
 
