@@ -1,10 +1,11 @@
 """`QuantizedEvaluation`: accuracy of the quantized TFLite file on validation data, logged each N epochs."""
 
 import os
-import tempfile
 
 import keras
 import numpy as np
+
+from keras_slm import files
 
 
 class QuantizedEvaluation(keras.callbacks.Callback):
@@ -43,7 +44,7 @@ class QuantizedEvaluation(keras.callbacks.Callback):
 
         if (epoch + 1) % self.every:
             return
-        with tempfile.TemporaryDirectory(prefix="keras_slm_qeval_") as tmp:
+        with files.temp_dir("keras_slm_qeval_") as tmp:
             report = convert(
                 self.export_model or self.model, os.path.join(tmp, "model.tflite"), seq_len=self.seq_len,
                 quantize=self.quantize, representative_data=self.representative_data,

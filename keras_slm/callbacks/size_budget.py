@@ -2,11 +2,12 @@
 
 import gzip
 import os
-import tempfile
 import warnings
 
 import keras
 import numpy as np
+
+from keras_slm import files
 
 
 class SizeBudget(keras.callbacks.Callback):
@@ -55,7 +56,7 @@ class SizeBudget(keras.callbacks.Callback):
 
         if (epoch + 1) % self.every:
             return
-        with tempfile.TemporaryDirectory(prefix="keras_slm_size_") as tmp:
+        with files.temp_dir("keras_slm_size_") as tmp:
             path = os.path.join(tmp, "model.tflite")
             convert(self.export_model or self.model, path, seq_len=self.seq_len, quantize=self.quantize,
                     representative_data=self.representative_data, latency_threads=())

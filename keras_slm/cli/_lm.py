@@ -53,21 +53,25 @@ def run_train(args):
         raise KerasSlmError("language models export as none, dynamic or float16 (--quantize), not int8")
     text = read_text(text_path)
     val_text = read_text(args.val_text) if args.val_text else None
+    val_source = args.val_text
     if val_text is None:
         text, val_text = split_text(text, 0.1)
+        val_source = f"{text_path} (its last 10%, the validation text)"
         print(f"validation: the last 10% of {text_path} ({len(val_text):,} characters)")
     lm, history, metrics = train_lm(
         text, val_text, model=family, tokenizer=args.tokenizer, seq_len=args.seq_len, max_vocab=args.max_vocab,
         min_count=args.min_count, epochs=args.epochs, batch_size=args.batch_size,
         learning_rate=2e-3 if args.lr is None else args.lr, seed=args.seed, patience=args.patience,
-        time_budget=getattr(args, "time_budget", None),  # --time-budget is shared with --task ner model_options=_model_options(args, family),
+        time_budget=getattr(args, "time_budget", None),  # --time-budget is shared with --task ner
+        model_options=_model_options(args, family), source=text_path, val_source=val_source,
     )
-    lm.save(args.out)
+    lm.save(args.staging)
     prompts = parity_prompts(val_text, args.prompts)
     exports = {}
     for mode in ["none"] + ([args.quantize] if args.quantize != "none" else []):
         name = TFLITE_FILE if mode == "none" else f"model_{mode}.tflite"
-        report = export_lm(lm, os.path.join(args.out, name), quantize=mode, prompts=prompts)
+        report = export_lm(lm, os.path.join(args.staging, name), quantize=mode, prompts=prompts)
+        report.path = os.path.join(args.out, name)  # where it lands after the swap
         exports[mode] = report.to_dict()
         print(f"\n{report.to_text()}")
     summary = {
@@ -77,10 +81,9 @@ def run_train(args):
                      "batch_size": args.batch_size, "seed": args.seed, "history": history},
         "exports": exports,
     }
-    files.write_text_atomic(os.path.join(args.out, METRICS_FILE), json.dumps(summary, indent=1, ensure_ascii=False))
+    files.write_text_atomic(os.path.join(args.staging, METRICS_FILE), json.dumps(summary, indent=1, ensure_ascii=False))
     print(f"\nvalidation loss {metrics['loss']:.4f} nats/token, perplexity {metrics['perplexity']:.2f} "
           f"({metrics['epochs_run']} epochs, {metrics['wall_time_s']:.0f}s)")
-    print(f"wrote {args.out}/: model.keras, model.tflite, tokenizer.json, vocab.txt, config.json, metrics.json")
 
 
 def run_evaluate(args):

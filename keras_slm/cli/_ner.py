@@ -32,7 +32,7 @@ def is_ner_dir(path):
     try:
         with open(os.path.join(directory, "config.json"), encoding="utf-8") as f:
             return json.load(f).get("task") == "ner"
-    except (OSError, ValueError):
+    except (OSError, ValueError, AttributeError):
         return False
 
 
@@ -75,13 +75,14 @@ def run_train(args):
         time_budget=args.time_budget, seed=args.seed, word_vectors=args.word_vectors, **sizes,
         **({"encoder": args.init or getattr(args, "encoder", None)} if model.startswith("transformer") else {}),
     )
-    tagger.save(args.out)
+    tagger.save(args.staging)
     exports = {}
     samples = train.tokens[:300]
     for mode in ["none"] + ([args.quantize] if args.quantize != "none" else []):
         name = "model.tflite" if mode == "none" else f"model_{mode}.tflite"
-        report = tagger.export(os.path.join(args.out, name), quantize=mode, sample_sentences=samples,
+        report = tagger.export(os.path.join(args.staging, name), quantize=mode, sample_sentences=samples,
                                latency_runs=100)
+        report.path = os.path.join(args.out, name)  # where it lands after the swap
         exports[mode] = report.to_dict()
         print(f"\n{report.to_text()}\ntag agreement with Keras {report.parity['tag_agreement']:.5f}")
     summary = {
@@ -96,10 +97,9 @@ def run_train(args):
         },
         "exports": exports,
     }
-    files.write_text_atomic(os.path.join(args.out, "metrics.json"), json.dumps(summary, indent=1, ensure_ascii=False))
+    files.write_text_atomic(os.path.join(args.staging, "metrics.json"), json.dumps(summary, indent=1, ensure_ascii=False))
     print(f"\nvalidation entity F1 {metrics['f1']:.4f} (P {metrics['precision']:.4f}, R {metrics['recall']:.4f}; "
           f"best epoch {metrics['best_epoch']}/{metrics['epochs_run']}, {metrics['wall_time_s']:.0f}s)")
-    print(f"wrote {args.out}/: model.keras, model.tflite, tagger.json, labels.txt, metrics.json")
 
 
 def run_evaluate(args):

@@ -35,15 +35,9 @@ def add_parser(sub):
 
 
 def read_samples(path):
-    from keras_slm.errors import DataError
+    from keras_slm.files import read_text_lines
 
-    if not os.path.exists(path):
-        raise DataError(path, None, "no such file; pass --samples FILE with real texts, one per line")
-    with open(path, encoding="utf-8") as f:
-        texts = [line.rstrip("\n") for line in f if line.strip()]
-    if not texts:
-        raise DataError(path, None, "no texts; expected one text per line")
-    return texts
+    return read_text_lines(path, "real texts, one per line (--samples FILE)")
 
 
 def run(args):
@@ -56,16 +50,26 @@ def run(args):
     eval_data = read_data(args.eval, args) if args.eval else None
     default = "model.tflite" if args.quantize == "none" else f"model_{args.quantize}.tflite"
     out = args.out or os.path.join(args.model, default)
-    report = classifier.export(
-        out, quantize=args.quantize, sample_texts=samples, eval_data=eval_data,
-        num_calibration_samples=args.calibration_samples, int8_io=args.int8_io,
-        allow_flex=args.allow_flex, single_subgraph=True if (args.single_subgraph or args.metadata) else None,
-        latency_runs=args.latency_runs,
-    )
-    if args.metadata:
-        from keras_slm.export import write_metadata
+    if not out.endswith(".tflite"):
+        from keras_slm.errors import KerasSlmError
 
-        write_metadata(out, tokenizer=classifier.tokenizer, labels=classifier.labels)
+        raise KerasSlmError(f"--out {out}: expected a path ending in .tflite (or --target android --out FOLDER)")
+    from keras_slm import files
+
+    # The file appears (replacing the old one) only once it is converted, checked and labelled:
+    # a failed parity check or a kill leaves the old file, not a new one that failed.
+    with files.atomic_path(out) as staging:
+        report = classifier.export(
+            staging, quantize=args.quantize, sample_texts=samples, eval_data=eval_data,
+            num_calibration_samples=args.calibration_samples, int8_io=args.int8_io,
+            allow_flex=args.allow_flex, single_subgraph=True if (args.single_subgraph or args.metadata) else None,
+            latency_runs=args.latency_runs,
+        )
+        if args.metadata:
+            from keras_slm.export import write_metadata
+
+            write_metadata(staging, tokenizer=classifier.tokenizer, labels=classifier.labels)
+    report.path = out
     if args.golden:
         from keras_slm.export import write_golden
 

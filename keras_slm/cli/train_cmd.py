@@ -70,14 +70,46 @@ def write_export(classifier, out_dir, quantize, sample_texts, val):
 
 
 def run(args):
+    """Trains into `args.staging`, a fresh sibling of --out swapped in for it as a whole at the end.
+
+    A failure or a kill at any point leaves the old --out directory as it was (never a new
+    model.keras beside an old labels.txt); a success replaces every file of it.
+    """
+    from keras_slm import files
+
+    _check_replaceable(args.out)
+    with files.atomic_dir(args.out) as staging:
+        args.staging = staging
+        run_task = {"lm": _lm.run_train, "ner": _ner.run_train}.get(args.task, run_classification)
+        result = run_task(args)
+    print(f"wrote {args.out}/: {', '.join(sorted(os.listdir(args.out)))}")
+    return result
+
+
+def _check_replaceable(out):
+    """Refuses an existing --out that is not a keras-slm model directory: it is replaced as a whole."""
+    if not os.path.isdir(out) or not os.listdir(out):
+        return
+    here = os.path.realpath(os.getcwd())
+    target = os.path.realpath(out)
+    config = os.path.join(out, "config.json")
+    task = None
+    if os.path.isfile(config):
+        try:
+            with open(config, encoding="utf-8") as f:
+                task = json.load(f).get("task")
+        except (OSError, ValueError, AttributeError):
+            task = None
+    if here == target or here.startswith(target + os.sep) or task not in ("text_classification", "ner", "language_model"):
+        raise KerasSlmError(f"--out {out}: exists and is not a keras-slm model directory; train replaces --out as a "
+                            "whole, so give a new or empty folder (or a model directory to overwrite)")
+
+
+def run_classification(args):
     from keras_slm import files
     from keras_slm.tasks.text_classifier import METRICS_FILE
     from keras_slm.tasks.classifier_training import train_classifier
 
-    if args.task == "lm":
-        return _lm.run_train(args)
-    if args.task == "ner":
-        return _ner.run_train(args)
     if not args.data:
         raise KerasSlmError("--data FILE is required (or --task lm --text FILE)")
     args.model = args.model or "bilstm"
@@ -113,19 +145,19 @@ def run(args):
             word_vectors=args.word_vectors,
         )
     train_time = time.time() - start
-    os.makedirs(args.out, exist_ok=True)
-    classifier.save(args.out)
+    classifier.save(args.staging)
     # Real texts kept beside the model for parity checks and int8 calibration at export time:
     # a seeded random sample, not the first rows (which may all be short phrases, as in SST-2,
     # and calibrate int8 ranges too narrowly: LSTM int8 lost 0.8 points with the first 200 rows
     # of SST-2, 0.4 with 1,000 random ones).
     sample_texts = random.Random(args.seed).sample(train.texts, min(1000, len(train.texts)))
     files.write_text_atomic(
-        os.path.join(args.out, CALIBRATION_FILE), "".join(t.replace("\n", " ") + "\n" for t in sample_texts)
+        os.path.join(args.staging, CALIBRATION_FILE), "".join(t.replace("\n", " ") + "\n" for t in sample_texts)
     )
     exports = {}
     for mode in ["none"] + ([args.quantize] if args.quantize != "none" else []):
-        report = write_export(classifier, args.out, mode, sample_texts, val)
+        report = write_export(classifier, args.staging, mode, sample_texts, val)
+        report.path = os.path.join(args.out, os.path.basename(report.path))  # where it lands after the swap
         exports[mode] = report.to_dict()
         print(f"\n{report.to_text()}")
     summary = {
@@ -142,9 +174,8 @@ def run(args):
         },
         "exports": exports,
     }
-    files.write_text_atomic(os.path.join(args.out, METRICS_FILE), json.dumps(summary, indent=1, ensure_ascii=False))
+    files.write_text_atomic(os.path.join(args.staging, METRICS_FILE), json.dumps(summary, indent=1, ensure_ascii=False))
     print(
         f"\nvalidation accuracy {metrics['accuracy']:.4f}, macro-F1 {metrics['macro_f1']:.4f} "
         f"(best epoch {metrics['best_epoch']}/{metrics['epochs_run']}, {train_time:.0f}s)"
     )
-    print(f"wrote {args.out}/: model.keras, model.tflite, tokenizer.json, vocab.txt, labels.txt, metrics.json")

@@ -11,6 +11,7 @@ import json
 import os
 
 from keras_slm.errors import DataError
+from keras_slm.files import check_string, decode_lines, read_bytes
 
 FORMATS = ("tsv", "csv", "jsonl")
 
@@ -65,21 +66,9 @@ def _detect_format(path, fmt):
     raise DataError(path, None, f"cannot tell the format from the extension; use one of {FORMATS}")
 
 
-def _decode_lines(path, raw):
-    """Splits bytes into (line number, text) pairs; undecodable lines become errors."""
-    for number, line in enumerate(raw.split(b"\n"), start=1):
-        line = line.rstrip(b"\r")
-        try:
-            yield number, line.decode("utf-8"), None
-        except UnicodeDecodeError as e:
-            yield number, None, DataError(
-                path, number, f"invalid UTF-8 byte {line[e.start]:#04x} at column {e.start + 1}"
-            )
-
-
 def _rows_delimited(path, raw, delimiter, text_column, label_column, require_label):
     """Yields (line, text, label, error) for a TSV/CSV file with a header row."""
-    lines = list(_decode_lines(path, raw))
+    lines = list(decode_lines(path, raw))
     while lines and lines[-1][1] == "":
         lines.pop()  # trailing newline(s)
     if not lines:
@@ -87,7 +76,10 @@ def _rows_delimited(path, raw, delimiter, text_column, label_column, require_lab
     number, header_line, error = lines[0]
     if error:
         raise error
-    header = next(csv.reader([header_line], delimiter=delimiter))
+    try:
+        header = next(csv.reader([header_line], delimiter=delimiter))
+    except csv.Error as e:
+        raise DataError(path, number, f"unparseable header row ({e}); expected column names") from None
     header = [h.strip() for h in header]
     missing = [c for c in [text_column] + ([label_column] if require_label else []) if c not in header]
     if missing:
@@ -124,7 +116,7 @@ def _rows_delimited(path, raw, delimiter, text_column, label_column, require_lab
 
 def _rows_jsonl(path, raw, text_column, label_column, require_label):
     rows = 0
-    for number, line, error in _decode_lines(path, raw):
+    for number, line, error in decode_lines(path, raw):
         if error:
             yield number, None, None, error
             continue
@@ -135,6 +127,9 @@ def _rows_jsonl(path, raw, text_column, label_column, require_label):
             obj = json.loads(line)
         except json.JSONDecodeError as e:
             yield number, None, None, DataError(path, number, f"invalid JSON ({e.msg} at column {e.colno})")
+            continue
+        except RecursionError:
+            yield number, None, None, DataError(path, number, "JSON nested too deeply; expected a flat object")
             continue
         if not isinstance(obj, dict):
             yield number, None, None, DataError(path, number, "expected a JSON object per line")
@@ -147,10 +142,16 @@ def _rows_jsonl(path, raw, text_column, label_column, require_label):
             )
             continue
         text, label = obj[text_column], obj.get(label_column)
-        if not isinstance(text, str):
-            yield number, None, None, DataError(path, number, f"`{text_column}` must be a string")
+        try:
+            check_string(path, number, text, f"`{text_column}`")
+            if isinstance(label, (int, float)) and not isinstance(label, bool):
+                label = str(label)  # numeric class ids (0/1) are common in JSONL exports
+            if label is not None:
+                check_string(path, number, label, f"label `{label_column}`")
+        except DataError as e:
+            yield number, None, None, e
             continue
-        yield number, text, None if label is None else str(label), None
+        yield number, text, label, None
     if rows == 0:
         raise DataError(path, None, "the file is empty; expected one JSON object per line")
 
@@ -188,15 +189,7 @@ def read_classification(
     """
     path = os.fspath(path)
     fmt = _detect_format(path, format)
-    try:
-        with open(path, "rb") as f:
-            raw = f.read()
-    except FileNotFoundError:
-        raise DataError(path, None, "no such file") from None
-    except IsADirectoryError:
-        raise DataError(path, None, "is a directory; expected a data file") from None
-    if raw.startswith(b"\xef\xbb\xbf"):
-        raw = raw[3:]  # UTF-8 byte-order mark written by some spreadsheet programs
+    raw = read_bytes(path, f"a {fmt.upper()} data file")
     if fmt == "jsonl":
         rows = _rows_jsonl(path, raw, text_column, label_column, require_label)
     else:

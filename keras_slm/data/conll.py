@@ -158,43 +158,46 @@ def read_conll(path, token_column=0, tag_column=-1, scheme="auto", delimiter=Non
         raise ValueError(f"`scheme` must be one of {SCHEMES}, received {scheme!r}.")
     path = str(path)
     sentences, current = [], []  # current: [(token, tag, line)]
-    with open(path, encoding="utf-8") as f:
-        for number, raw in enumerate(f, start=1):
-            line = raw.rstrip("\r\n")
-            if not line.strip():
-                if current:
-                    sentences.append(current)
-                current = []
+    text = files.read_text(path, "a CoNLL file (token and tag columns, blank line between sentences)")
+    for number, line in enumerate(text.split("\n"), start=1):
+        if not line.strip():
+            if current:
+                sentences.append(current)
+            current = []
+            continue
+        if delimiter is not None:
+            cols = line.split(delimiter)
+        else:
+            cols = line.split("\t") if "\t" in line else line.split()
+        if cols[0] == DOCSTART:
+            if current:
+                sentences.append(current)
+            current = []
+            continue
+        if len(cols) < 2 and not (comment_prefix and line.startswith(comment_prefix)):
+            raise DataError(path, number, f"expected a token and a tag, found 1 column: {line[:80]!r}")
+        try:
+            token, tag = cols[token_column], cols[tag_column].strip()
+        except IndexError:
+            if comment_prefix and line.startswith(comment_prefix):
                 continue
-            if delimiter is not None:
-                cols = line.split(delimiter)
-            else:
-                cols = line.split("\t") if "\t" in line else line.split()
-            if cols[0] == DOCSTART:
-                if current:
-                    sentences.append(current)
-                current = []
+            raise DataError(path, number, f"expected a token in column {token_column} and a tag in "
+                            f"column {tag_column}, found {len(cols)} column(s): {line[:80]!r}") from None
+        if _split_tag(tag) is None:
+            if comment_prefix and line.startswith(comment_prefix) and not current:
                 continue
-            if len(cols) < 2 and not (comment_prefix and line.startswith(comment_prefix)):
-                raise DataError(path, number, f"expected a token and a tag, found 1 column: {line[:80]!r}")
-            try:
-                token, tag = cols[token_column], cols[tag_column].strip()
-            except IndexError:
-                if comment_prefix and line.startswith(comment_prefix):
-                    continue
-                raise DataError(path, number, f"expected a token in column {token_column} and a tag in "
-                                f"column {tag_column}, found {len(cols)} column(s): {line[:80]!r}") from None
-            if _split_tag(tag) is None:
-                if comment_prefix and line.startswith(comment_prefix) and not current:
-                    continue
-                raise DataError(path, number, f"{tag!r} is not a tag (expected O or B-/I-/E-/S-/M-TYPE); "
-                                f"line: {line[:80]!r}")
-            if not token.strip():
-                raise DataError(path, number, "empty token")
-            current.append((token, tag, number))
+            raise DataError(path, number, f"{tag!r} is not a tag (expected O or B-/I-/E-/S-/M-TYPE); "
+                            f"line: {line[:80]!r}")
+        if not token.strip():
+            raise DataError(path, number, "empty token")
+        current.append((token, tag, number))
     if current:
         sentences.append(current)
+    if not sentences:
+        raise DataError(path, None, "no sentences; expected `token TAG` lines, a blank line between sentences")
     raw_tags = [[t for _, t, _ in s] for s in sentences]
+    if scheme == "auto":
+        _check_one_scheme(path, sentences)
     found = detect_scheme(raw_tags) if scheme == "auto" else scheme
     tokens, tags, lines, repairs = [], [], [], []
     for sentence, sentence_tags in zip(sentences, raw_tags):
@@ -206,6 +209,20 @@ def read_conll(path, token_column=0, tag_column=-1, scheme="auto", delimiter=Non
     if repairs:
         warnings.warn(f"{path}: repaired {len(repairs)} invalid tag(s), first: {repairs[0]}", stacklevel=2)
     return NerData(tokens, tags, path, lines, found, repairs)
+
+
+def _check_one_scheme(path, sentences):
+    """A `DataError` at the first tag of the rarer kind when BMES `M-` and BIO/IOBES `I-` tags mix."""
+    counts = {"I": 0, "M": 0}
+    for sentence in sentences:
+        for _, tag, _ in sentence:
+            if tag[:2] in ("I-", "M-"):
+                counts[tag[0]] += 1
+    if counts["I"] and counts["M"]:
+        odd = "M" if counts["M"] <= counts["I"] else "I"
+        tag, number = next((t, n) for s in sentences for _, t, n in s if t.startswith(f"{odd}-"))
+        raise DataError(path, number, f"{tag!r} mixes tag schemes: the file has {counts['I']} I- tag(s) "
+                        f"(BIO/IOBES) and {counts['M']} M- tag(s) (BMES); expected one scheme")
 
 
 def write_conll(path, tokens, tags, extra_columns=None):

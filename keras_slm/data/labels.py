@@ -32,8 +32,13 @@ class LabelVocabulary:
         self._ids = {label: i for i, label in enumerate(labels)}
 
     @classmethod
-    def fit(cls, labels):
-        return cls(sorted(set(labels)))
+    def fit(cls, labels, data=None):
+        """The sorted distinct `labels`; `data` (their `ClassificationData`) names the file if fewer than 2."""
+        distinct = sorted(set(labels))
+        if len(distinct) < 2 and data is not None:
+            raise DataError(data.path, None, f"holds {len(distinct)} distinct label(s) {distinct[:5]}; "
+                            "a classifier needs at least 2")
+        return cls(distinct)
 
     def __len__(self):
         return len(self.labels)
@@ -74,5 +79,10 @@ class LabelVocabulary:
         path = os.path.join(directory, LABELS_FILE)
         if not os.path.exists(path):
             raise ModelDirError(f"{directory}: no {LABELS_FILE}")
-        with open(path, encoding="utf-8") as f:
-            return cls([line.rstrip("\n") for line in f if line.rstrip("\n")])
+        text = files.read_text(path, "one label per line") if os.path.isfile(path) else None
+        if text is None:
+            raise ModelDirError(f"{path}: is not a file; expected one label per line")
+        try:
+            return cls([line for line in text.split("\n") if line])
+        except ValueError as e:
+            raise ModelDirError(f"{path}: {e} (expected one label per line, the labels the model was trained on)") from None

@@ -18,7 +18,6 @@ import dataclasses
 import json
 import os
 import shutil
-import tempfile
 
 import numpy as np
 
@@ -194,7 +193,7 @@ def package_android(classifier, out_folder, *, samples, name, quantize="none", g
     info = info or ModelInfo(name=name, description=f"{classifier.family} text classifier ({', '.join(classifier.labels.labels)})")
 
     os.makedirs(out_folder, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="keras_slm_android_") as tmp:
+    with files.temp_dir("keras_slm_android_") as tmp:
         plain = os.path.join(tmp, "plain.tflite")
         report = classifier.export(
             plain, quantize=quantize, sample_texts=samples, single_subgraph=True,

@@ -7,7 +7,6 @@ import re
 import signal
 import subprocess
 import sys
-import tempfile
 
 import keras
 import numpy as np
@@ -100,7 +99,7 @@ def _die_with_parent():
 
 def _run_isolated(options, timeout):
     """Runs the conversion in a child process; a native crash becomes an ExportError."""
-    with tempfile.TemporaryDirectory(prefix="keras_slm_convert_") as tmp:
+    with files.temp_dir("keras_slm_convert_") as tmp:
         options_path = os.path.join(tmp, "options.json")
         out_path = os.path.join(tmp, "model.tflite")
         with open(options_path, "w") as f:
@@ -242,7 +241,7 @@ def convert(
     specs = _input_specs(export_model, seq_len)
     names = [spec.name for spec in specs]
 
-    with tempfile.TemporaryDirectory(prefix="keras_slm_export_") as tmp:
+    with files.temp_dir("keras_slm_export_") as tmp:
         saved_model_dir = os.path.join(tmp, "saved_model")
         _save_model(export_model, specs, saved_model_dir)
         options = {

@@ -6,7 +6,6 @@ phone pays one small step per token; transformers export a fixed window `[1, W]`
 """
 
 import os
-import tempfile
 
 import numpy as np
 import tensorflow as tf
@@ -88,7 +87,7 @@ def export_lm(lm, path, quantize="none", prompts=None, max_tokens=20, latency_ru
     if lm.is_tflite:
         raise ExportError("export needs the Keras model (model.keras), not a .tflite file")
     model, specs = _signature_model(lm)
-    with tempfile.TemporaryDirectory(prefix="keras_slm_lm_export_") as tmp:
+    with files.temp_dir("keras_slm_lm_export_") as tmp:
         _save_model(model, specs, os.path.join(tmp, "saved_model"))
         try:
             data = convert_saved_model(os.path.join(tmp, "saved_model"), quantize=quantize)

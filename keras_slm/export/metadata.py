@@ -22,7 +22,6 @@ same ids (each point is checked by tests/export/test_metadata.py with the real M
 
 import dataclasses
 import os
-import tempfile
 
 from keras_slm import files
 from keras_slm.errors import ExportError
@@ -152,7 +151,7 @@ def write_metadata(
     info = info or ModelInfo()
     metadata_writer, metadata_info = _mediapipe_shim.metadata_writers()
 
-    with tempfile.TemporaryDirectory(prefix="keras_slm_metadata_") as tmp:
+    with files.temp_dir("keras_slm_metadata_") as tmp:
         writer = metadata_writer.MetadataWriter.create(bytearray(data))
         try:
             # add_general_info() takes name and description only; GeneralMd has them all.

@@ -1,7 +1,9 @@
 """Runs a .tflite file in the LiteRT interpreter, one example at a time (batch 1)."""
 
-import numpy as np
+import os
 import warnings
+
+import numpy as np
 
 from ai_edge_litert.interpreter import Interpreter, OpResolverType
 
@@ -43,9 +45,9 @@ class TFLiteModel:
         try:
             self.interpreter = self._interpreter(path_or_bytes, num_threads)
             self.interpreter.allocate_tensors()
-        except RuntimeError as e:
+        except (RuntimeError, ValueError) as e:
             if "XNNPACK" not in str(e):
-                raise
+                raise self._bad_file(e) from None
             # XNNPACK (LiteRT's default CPU delegate) rejects some int8 graphs, e.g. unrolled
             # BiLSTMs at longer lengths, when it builds its runtime. LiteRT's builtin kernels
             # still run them; an app must then create its interpreter without XNNPACK too.
@@ -61,6 +63,15 @@ class TFLiteModel:
         self.inputs = _ordered_inputs(self.interpreter.get_input_details())
         self.outputs = self.interpreter.get_output_details()
         self.seq_len = int(self.inputs[0]["shape"][-1])
+
+    def _bad_file(self, error):
+        from keras_slm.errors import ModelDirError
+
+        if self.path is not None and not os.path.isfile(self.path):
+            return ModelDirError(f"{self.path}: no such .tflite file")
+        reason = " ".join(str(error).split())[:160]
+        return ModelDirError(f"{self.path or '<tflite bytes>'}: not a valid TFLite model ({reason}); "
+                             "expected a .tflite file written by keras-slm export")
 
     @staticmethod
     def _interpreter(path_or_bytes, num_threads, resolver=OpResolverType.AUTO):

@@ -111,7 +111,7 @@ class Bundle:
             if keras_model:
                 return TextClassifier.load(os.path.join(self.path, "model.keras"))
             return TextClassifier.load(self.tflite_path(variant))
-        except (ValueError, TypeError) as e:  # Keras refuses unsafe content in safe mode
+        except (ModelDirError, ValueError, TypeError) as e:  # Keras refuses unsafe content in safe mode
             raise BundleError(f"{self.path}: model refused on load: {str(e).splitlines()[0]}") from e
 
 
@@ -152,13 +152,12 @@ def build_bundle(model_dir, out, *, name=None, overwrite=False, **card_fields):
     if os.path.lexists(out) and not overwrite:
         raise BundleError(f"{out}: already exists; pass overwrite=True (--overwrite) to replace it")
     names = _model_files(model_dir)
-    config = json.load(open(os.path.join(model_dir, "config.json"), encoding="utf-8"))
+    config = files.read_json(os.path.join(model_dir, "config.json"), "the config.json keras-slm wrote")
     metrics_path = os.path.join(model_dir, "metrics.json")
-    metrics = json.load(open(metrics_path, encoding="utf-8")) if os.path.exists(metrics_path) else {}
+    metrics = files.read_json(metrics_path, "the metrics.json keras-slm wrote") if os.path.exists(metrics_path) else {}
     labels = None
     if "labels.txt" in names:
-        with open(os.path.join(model_dir, "labels.txt"), encoding="utf-8") as f:
-            labels = [line.rstrip("\n") for line in f if line.strip()]
+        labels = [line for line in files.read_text(os.path.join(model_dir, "labels.txt")).split("\n") if line.strip()]
     sizes = {n: os.path.getsize(os.path.join(model_dir, n)) for n in names if n.endswith((".tflite", ".keras"))}
     card = card_lib.make_card(
         config, metrics, name=name or os.path.basename(os.path.abspath(model_dir)), labels=labels, files=sizes,
@@ -338,6 +337,26 @@ def open_bundle(path, dest=None):
     if not is_archive(path):
         raise BundleError(f"{path}: expected a bundle folder or a .tar.gz / .tgz archive")
     if dest is None:
-        dest = os.path.join(tempfile.mkdtemp(prefix="keras-slm-bundle-"), "bundle")
+        return Bundle(*_extract_to_temp(path))
     extract_archive(path, dest)  # verifies before the folder appears at `dest`
     return Bundle(dest, read_manifest(dest))
+
+
+def _extract_to_temp(archive):
+    """(folder, manifest): `archive` extracted into a temporary folder removed when the process exits.
+
+    The folder's name carries the process id, so folders of processes killed by a signal
+    (no exit handler ran) are swept by the next extraction.
+    """
+    import atexit
+
+    files.remove_stale(os.path.join(tempfile.gettempdir(), "keras-slm-bundle-p*"))
+    root = tempfile.mkdtemp(prefix=f"keras-slm-bundle-p{os.getpid()}-")
+    atexit.register(shutil.rmtree, root, True)
+    dest = os.path.join(root, "bundle")
+    try:
+        extract_archive(archive, dest)
+        return dest, read_manifest(dest)
+    except BaseException:
+        shutil.rmtree(root, ignore_errors=True)
+        raise

@@ -9,12 +9,14 @@ points at missing content, and identical files are stored once across versions.
 """
 
 import datetime
+import json
 import os
 import shutil
 import tempfile
 
 from keras_slm.errors import BundleError, RegistryError
 from keras_slm.registry import bundle as bundle_lib
+from keras_slm.registry import card as card_lib
 from keras_slm.registry.record import ModelRecord
 from keras_slm.registry.versions import check_name, next_version, parse_ref, parse_version, version_key
 
@@ -140,9 +142,58 @@ class Registry:
         raise RegistryError(f"{base['name']}: could not claim a version after {MAX_PUBLISH_ATTEMPTS} attempts")
 
     # ---- reading ----------------------------------------------------------------------------
+    # ---- the index is a cache of the bundles -----------------------------------------------
+    # Everything a record says about a model (task, language, metrics, files, card) is re-derived
+    # from its bundle's manifest and model card, both fetched and sha256-checked, so an index row
+    # edited by hand (or by a bug) can neither show nor filter on values the bundle does not hold.
+    # The index keeps only what belongs to the registry: name, version, parent, dates, deprecation.
+    def _record(self, stored):
+        return ModelRecord.from_dict({**stored, **self._bundle_fields(stored)})
+
+    def _fetch_json(self, sha256, tmp, what):
+        target = os.path.join(tmp, sha256)
+        self._get_blob(sha256, target)
+        actual = bundle_lib.sha256_file(target)
+        if actual != sha256:
+            raise BundleError(f"{self.location}: {what} has sha256 {actual[:16]}..., expected {sha256[:16]}...: "
+                              "the store is corrupted")
+        try:
+            with open(target, encoding="utf-8") as f:
+                value = json.load(f)
+        except ValueError:
+            value = None
+        if not isinstance(value, dict):
+            raise BundleError(f"{self.location}: {what} is not a JSON object: the store is corrupted")
+        return value, os.path.getsize(target)
+
+    def _bundle_fields(self, stored):
+        digest = stored.get("digest")
+        cache = self.__dict__.setdefault("_verified_fields", {})
+        if digest not in cache:
+            ref = f"{stored.get('name')}@{stored.get('version')}"
+            if not isinstance(digest, str) or len(digest) != 64:
+                raise BundleError(f"{self.location}: {ref} has no valid bundle digest in the index: the index is corrupted")
+            with tempfile.TemporaryDirectory(prefix="keras-slm-index-") as tmp:
+                manifest, manifest_size = self._fetch_json(digest, tmp, f"{ref} {bundle_lib.MANIFEST_FILE}")
+                files = dict(manifest.get("files") or {})
+                card_entry = files.get(card_lib.CARD_FILE) or {}
+                card = self._fetch_json(card_entry["sha256"], tmp, f"{ref} {card_lib.CARD_FILE}")[0] if card_entry else {}
+                config = {}
+                if not card.get("task") and "config.json" in files:
+                    config = self._fetch_json(files["config.json"]["sha256"], tmp, f"{ref} config.json")[0]
+            bundle_bytes = sum(entry.get("size", 0) for entry in files.values())
+            files[bundle_lib.MANIFEST_FILE] = {"sha256": digest, "size": manifest_size}
+            cache[digest] = {
+                "task": card.get("task") or config.get("task", "unknown"), "language": card.get("language", "und"),
+                "licence": card.get("licence", "unspecified"), "size_bytes": files.get("model.tflite", {}).get("size", 0),
+                "bundle_bytes": bundle_bytes, "files": files, "metrics": dict(card.get("metrics", {})),
+                "training_data": card.get("lineage", {}).get("training_data", []), "card": card,
+            }
+        return cache[digest]
+
     def versions(self, name, include_deprecated=True):
         """`ModelRecord`s of `name`, oldest version first."""
-        records = [ModelRecord.from_dict(r) for r in self._records(check_name(name))]
+        records = [self._record(r) for r in self._records(check_name(name))]
         records.sort(key=lambda r: version_key(r.version))
         return [r for r in records if include_deprecated or not r.deprecated]
 
@@ -175,7 +226,7 @@ class Registry:
             include_deprecated: list deprecated versions too.
             latest: only the highest matching version of each model.
         """
-        records = [ModelRecord.from_dict(r) for r in self._records(check_name(name) if name else None)]
+        records = [self._record(r) for r in self._records(check_name(name) if name else None)]
         out = []
         for r in records:
             if (not include_deprecated and r.deprecated) or (task and r.task != task) or (language and r.language != language):

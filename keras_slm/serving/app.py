@@ -136,11 +136,22 @@ def create_app(source, variant=None, pool_size=None, max_batch=DEFAULT_MAX_BATCH
 
         The body is read as JSON whatever its Content-Type (curl's `-d` sends form encoding).
         """
+        try:
+            return await _predict(request)
+        except (ClientError, PoolBusy):
+            raise
+        except Exception as exc:  # noqa: BLE001 - answered here (not re-raised), so the connection stays usable
+            logger.exception("predict failed")
+            return _error(500, "internal", f"{type(exc).__name__}: the server failed on this request")
+
+    async def _predict(request):
         body = await request.body()
         try:
             payload = json.loads(body)
         except (ValueError, UnicodeDecodeError):
             return _error(400, "malformed_json", "request body is not valid JSON")
+        except RecursionError:
+            return _error(400, "malformed_json", "request body is JSON nested too deeply")
         try:
             request_body = PredictRequest.model_validate(payload)
         except ValidationError as e:
@@ -156,6 +167,11 @@ def create_app(source, variant=None, pool_size=None, max_batch=DEFAULT_MAX_BATCH
         if len(texts) > max_batch:
             raise ClientError(413, "batch_too_large", f"{len(texts)} texts in one request; the limit is {max_batch}")
         for i, text in enumerate(texts):
+            try:
+                text.encode("utf-8")
+            except UnicodeEncodeError:
+                return _error(422, "invalid_request", f"texts[{i}] holds a lone surrogate (an unpaired \\ud800-\\udfff "
+                                                      "escape); expected valid Unicode text")
             if len(text) > max_text_chars:
                 raise ClientError(413, "text_too_long", f"texts[{i}] has {len(text)} characters; the limit is {max_text_chars}")
         start = time.perf_counter()

@@ -12,7 +12,6 @@ the in-process Python code on top of the pooled interpreters, and so import Kera
 """
 
 import contextlib
-import json
 import os
 import queue
 import threading
@@ -20,6 +19,7 @@ import threading
 import numpy as np
 
 from keras_slm.errors import ModelDirError
+from keras_slm.files import read_json
 
 
 class PoolBusy(Exception):
@@ -58,8 +58,13 @@ class InterpreterPool:
             if factory is not None:
                 self._free.put(factory(self.path, num_threads))
                 continue
-            interpreter = Interpreter(model_path=self.path, num_threads=num_threads)
-            interpreter.allocate_tensors()
+            try:
+                interpreter = Interpreter(model_path=self.path, num_threads=num_threads)
+                interpreter.allocate_tensors()
+            except (ValueError, RuntimeError) as e:
+                reason = " ".join(str(e).split())[:160]
+                raise ModelDirError(f"{self.path}: not a valid TFLite model ({reason}); expected a .tflite file "
+                                    "written by keras-slm export") from None
             self._free.put(interpreter)
 
     @contextlib.contextmanager
@@ -103,8 +108,7 @@ class TextClassifierPredictor:
         self.tflite = os.fspath(tflite or os.path.join(self.directory, "model.tflite"))
         if not os.path.isfile(self.tflite):
             raise ModelDirError(f"{self.tflite}: no such TFLite file; export the model first (keras-slm export)")
-        with open(os.path.join(self.directory, "config.json"), encoding="utf-8") as f:
-            self.config = json.load(f)
+        self.config = read_json(os.path.join(self.directory, "config.json"), "the config.json keras-slm wrote")
         self.tokenizer = load_tokenizer(self.directory)
         self.labels = LabelVocabulary.load(self.directory).labels
         self.pool = InterpreterPool(self.tflite, size=pool_size, acquire_timeout=acquire_timeout)
@@ -222,8 +226,7 @@ class LanguageModelPredictor:
 
         self.directory = os.fspath(directory)
         self.tflite = _tflite_file(self.directory, tflite)
-        with open(os.path.join(self.directory, "config.json"), encoding="utf-8") as f:
-            self.config = json.load(f)
+        self.config = read_json(os.path.join(self.directory, "config.json"), "the config.json keras-slm wrote")
         self.tokenizer = lm_stream.load_lm_tokenizer(self.directory)
         self.pool = InterpreterPool(self.tflite, size=pool_size, acquire_timeout=acquire_timeout,
                                     factory=lambda path, threads: TFLiteLMDriver(path, num_threads=threads))
@@ -260,8 +263,7 @@ def make_predictor(directory, tflite=None, pool_size=2, acquire_timeout=10.0):
     path = os.path.join(os.fspath(directory), "config.json")
     if not os.path.isfile(path):
         raise ModelDirError(f"{directory}: no config.json; not a keras-slm model directory or bundle")
-    with open(path, encoding="utf-8") as f:
-        task = json.load(f).get("task")
+    task = read_json(path, "the config.json keras-slm wrote").get("task")
     if task not in PREDICTORS:
         raise ModelDirError(f"{directory}: serving supports tasks {sorted(PREDICTORS)}; this model's task is {task!r}")
     return PREDICTORS[task](directory, tflite=tflite, pool_size=pool_size, acquire_timeout=acquire_timeout)

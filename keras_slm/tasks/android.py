@@ -6,6 +6,7 @@ then `keras_slm.export.android.package_android` (which never imports a task) wri
 
 import os
 
+from keras_slm import files
 from keras_slm.errors import ModelDirError
 from keras_slm.export.android import package_android
 from keras_slm.tasks.text_classifier import TextClassifier
@@ -40,8 +41,7 @@ def export_android(classifier_dir, out_folder, *, quantize="none", samples=None,
         path = os.path.join(classifier_dir, "calibration.txt")
         if not os.path.exists(path):
             raise ModelDirError(f"{classifier_dir}: no calibration.txt; pass samples (CLI: --samples FILE)")
-        with open(path, encoding="utf-8") as f:
-            samples = [line.rstrip("\n") for line in f if line.strip()]
+        samples = files.read_text_lines(path, "real texts, one per line")
     name = os.path.basename(os.path.normpath(classifier_dir))
     return package_android(classifier, out_folder, samples=samples, name=name, quantize=quantize, golden=golden,
                            info=info, verify_mediapipe=verify_mediapipe, latency_runs=latency_runs, **export_kwargs)

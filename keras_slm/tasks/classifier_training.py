@@ -12,6 +12,7 @@ import numpy as np
 
 from keras_slm.data.labels import LabelVocabulary
 from keras_slm.data.pipeline import make_dataset
+from keras_slm.errors import DataError
 from keras_slm.models.classifiers import build_classifier
 from keras_slm.models.transformer_classifier import transformer_classifier
 from keras_slm.models.transformer_encoder import PRESETS, build_encoder
@@ -78,7 +79,10 @@ def train_classifier(
     if val is None:
         train, val = holdout_split(train, val_fraction, seed, leak_free=True)
     tok = make_tokenizer(tokenizer).fit(train.texts, min_count=min_count, max_size=max_vocab)
-    labels = LabelVocabulary.fit(train.labels)
+    if tok.vocab_size <= UNKNOWN_ID + 1:
+        raise DataError(train.path, None, f"the {tokenizer} tokenizer finds no tokens in the texts (punctuation or "
+                        f"space only?) with min_count={min_count}; expected texts with words")
+    labels = LabelVocabulary.fit(train.labels, train)
     x_train, y_train = tok.encode(train.texts, seq_len), labels.encode(train.labels, train)
     x_val, y_val = tok.encode(val.texts, seq_len), labels.encode(val.labels, val)
 
@@ -178,7 +182,7 @@ def train_transformer_classifier(
     family = "pretrained_" + encoder.name if init else model if isinstance(model, str) else "transformer"
     if learning_rate is None:
         learning_rate = LORA_LEARNING_RATE if lora_rank else DEFAULT_LEARNING_RATES[kind]
-    labels = LabelVocabulary.fit(train.labels)
+    labels = LabelVocabulary.fit(train.labels, train)
     x_train = tokenizer.encode(train.texts, seq_len)["input_word_ids"]
     x_val = tokenizer.encode(val.texts, seq_len)["input_word_ids"]
     y_train, y_val = labels.encode(train.labels, train), labels.encode(val.labels, val)

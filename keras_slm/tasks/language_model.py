@@ -17,6 +17,7 @@ import numpy as np
 
 from keras_slm import files
 from keras_slm.errors import ModelDirError
+from keras_slm.tasks import model_files
 from keras_slm.models import generation  # the submodule, not the package
 from keras_slm.text import lm_stream
 
@@ -33,8 +34,11 @@ def is_language_model_dir(path):
     config = os.path.join(directory, CONFIG_FILE)
     if not os.path.exists(config):
         return False
-    with open(config, encoding="utf-8") as f:
-        return json.load(f).get("task") == TASK
+    try:
+        with open(config, encoding="utf-8") as f:
+            return json.load(f).get("task") == TASK
+    except (OSError, ValueError, AttributeError):  # unreadable: the loader that follows says why
+        return False
 
 
 class LanguageModel:
@@ -88,8 +92,7 @@ class LanguageModel:
             raise ModelDirError(f"{path}: no such model file or directory")
         if not is_language_model_dir(directory):
             raise ModelDirError(f"{directory}: no {CONFIG_FILE} with task {TASK!r}; not a keras-slm language model")
-        with open(os.path.join(directory, CONFIG_FILE), encoding="utf-8") as f:
-            config = json.load(f)
+        config = model_files.read_config(directory, TASK, "a language model", required=("seq_len", "family"))
         tokenizer = lm_stream.load_lm_tokenizer(directory)
         if path.endswith(".tflite"):
             from keras_slm.export.lm_driver import TFLiteLMDriver
@@ -97,9 +100,8 @@ class LanguageModel:
             model = TFLiteLMDriver(path, num_threads=num_threads)
         else:
             model_path = path if path.endswith(".keras") else os.path.join(directory, MODEL_FILE)
-            if not os.path.exists(model_path):
-                raise ModelDirError(f"{directory}: no {MODEL_FILE}")
-            model = keras.saving.load_model(model_path)
+            model = model_files.load_keras_model(directory, model_path)
+            model_files.check_agreement(directory, model, tokenizer.vocab_size, model_file=os.path.basename(model_path))
         return cls(model, tokenizer, config["family"], config["seq_len"])
 
     # -- decoding -------------------------------------------------------------------

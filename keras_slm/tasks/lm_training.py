@@ -12,13 +12,13 @@ import numpy as np
 from keras_slm.models.language_models import build_lm
 from keras_slm.tasks.language_model import LanguageModel
 from keras_slm.text import lm_stream
-from keras_slm.training.language_model import _TimeBudget, lm_windows, split_text
+from keras_slm.training.language_model import _TimeBudget, split_text, windows_or_error
 
 
 def train_lm(
     text, val_text=None, model="lstm", tokenizer="char", seq_len=64, max_vocab=20000, min_count=1,
     epochs=5, batch_size=32, learning_rate=2e-3, seed=0, patience=2, time_budget=None,
-    model_options=None, verbose=2, init=None,
+    model_options=None, verbose=2, init=None, source=None, val_source=None,
 ):
     """Trains a next-token LM on `text`.
 
@@ -34,6 +34,7 @@ def train_lm(
         time_budget: seconds after which training stops at the end of a batch.
         model_options: builder options (units, embedding_dim, num_layers, hidden_dim, ...).
         verbose: Keras fit verbosity.
+        source / val_source: file names of `text` / `val_text`, for error messages.
         init: a `LanguageModel` to continue training (its tokenizer and network are reused;
             `model`, `tokenizer`, `seq_len` and `model_options` are then taken from it).
 
@@ -45,7 +46,8 @@ def train_lm(
     >>> metrics["loss"]  # doctest: +SKIP
     """
     keras.utils.set_random_seed(seed)
-    if val_text is None:
+    split = val_text is None
+    if split:
         text, val_text = split_text(text, 0.1)
     if init is not None:
         tok, model, seq_len = init.tokenizer, init.family, init.seq_len
@@ -62,8 +64,10 @@ def train_lm(
         optimizer=keras.optimizers.Adam(learning_rate, clipnorm=1.0),
         loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
     )
-    x, y = lm_windows(train_ids, seq_len)
-    vx, vy = lm_windows(val_ids, seq_len)
+    if val_source is None and split and source:
+        val_source = f"{source} (its last 10%, the validation text)"
+    x, y = windows_or_error(train_ids, seq_len, source or "the training text")
+    vx, vy = windows_or_error(val_ids, seq_len, val_source or "the validation text")
     callbacks = [keras.callbacks.EarlyStopping(monitor="val_loss", patience=patience, restore_best_weights=True)]
     if time_budget:
         callbacks.append(_TimeBudget(time_budget))

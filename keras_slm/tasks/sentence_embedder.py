@@ -7,6 +7,8 @@ The exported .tflite file takes `input_word_ids`, `input_mask`, `input_type_ids`
 (with BERT metadata) or the LiteRT interpreter.
 """
 
+import os
+
 import keras
 import numpy as np
 
@@ -131,6 +133,7 @@ class SentenceEmbedder:
     @classmethod
     def load(cls, path, num_threads=1):
         """Loads from DIR (Keras model), DIR/model.keras, or DIR/<name>.tflite."""
+        from keras_slm.tasks import model_files
         from keras_slm.tasks.text_classifier import load_model_file, read_config, resolve_model_path
         from keras_slm.text import load_tokenizer
 
@@ -138,4 +141,6 @@ class SentenceEmbedder:
         config = read_config(directory, TASK, "a sentence embedder")
         tokenizer = load_tokenizer(directory)
         model = load_model_file(directory, model_file, num_threads)
+        model_files.check_agreement(directory, model, tokenizer.vocab_size,
+                                    model_file=os.path.basename(model_file or "model.keras"))
         return cls(model, tokenizer, config["seq_len"], family=config.get("model"))

@@ -20,6 +20,7 @@ from keras_slm import files
 from keras_slm.data.conll import bio_spans
 from keras_slm.data.labels import LabelVocabulary
 from keras_slm.errors import ModelDirError
+from keras_slm.tasks import model_files
 from keras_slm.models.taggers import PAD_ID, UNKNOWN_ID  # noqa: F401  (PAD_ID: public name)
 from keras_slm.tasks.text_classifier import (
     load_model_file,
@@ -276,8 +277,7 @@ class SequenceTagger:
         vocab_path = os.path.join(directory, VOCAB_FILE)
         if not os.path.exists(vocab_path):
             raise ModelDirError(f"{directory}: no {VOCAB_FILE}")
-        with open(vocab_path, encoding="utf-8") as f:
-            vocab = json.load(f)
+        vocab = files.read_json(vocab_path, 'the vocab.json keras-slm wrote ({"words": [...], ...})')
         tags = LabelVocabulary.load(directory)
         model = load_model_file(directory, model_file, num_threads)
         kind = vocab.get("tokenizer")
@@ -286,5 +286,10 @@ class SequenceTagger:
                 raise ModelDirError(f"{directory}: {VOCAB_FILE} names tokenizer {kind!r}; known: "
                                     f"{sorted(SequenceTagger._by_tokenizer)} (import keras_slm.tasks)")
             return SequenceTagger._by_tokenizer[kind]._from_directory(model, directory, tags, config)
-        return cls(model, vocab["words"], tags, config["seq_len"], vocab.get("chars"), vocab.get("max_word_chars", 16),
+        words = vocab.get("words")
+        if not isinstance(words, list) or not all(isinstance(w, str) for w in words):
+            raise ModelDirError(f"{vocab_path}: `words` is not a list of strings; expected the vocab.json keras-slm wrote")
+        model_files.check_agreement(directory, model, len(words), labels_file="labels.txt", tokenizer_file=VOCAB_FILE,
+                                    model_file=os.path.basename(model_file or "model.keras"))
+        return cls(model, words, tags, config["seq_len"], vocab.get("chars"), vocab.get("max_word_chars", 16),
                    vocab.get("lowercase", True), vocab.get("unit", "word"), family=config.get("model"))

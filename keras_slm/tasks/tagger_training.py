@@ -13,6 +13,7 @@ import keras
 import numpy as np
 
 from keras_slm.data.labels import LabelVocabulary
+from keras_slm.errors import DataError
 from keras_slm.tasks.sequence_tagger import UNKNOWN_ID, SequenceTagger
 from keras_slm.tasks.wordpiece_tagger import WordPieceTagger
 from keras_slm.text.word_vectors import build_with_word_vectors
@@ -95,6 +96,8 @@ def train_tagger(
     lowercase = (not char_model) if lowercase is None else lowercase
     if word_vectors is not None and (char_model or model in TRANSFORMER_TAGGERS):
         raise ValueError(f"`word_vectors` needs a word-level BiLSTM tagger, received model={model!r}.")
+    if len(train.tag_set()) < 2:
+        raise DataError(train.path, None, "every tag is O; expected some entities (B-/I- tags) to learn")
     tags = LabelVocabulary(train.tag_set())
     unseen = sorted(set(val.tag_set()) - set(tags.labels))
     if unseen:  # scored as misses: the tagger cannot predict them

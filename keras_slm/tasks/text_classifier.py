@@ -19,6 +19,7 @@ from keras_slm import files
 from keras_slm.data.labels import LabelVocabulary
 from keras_slm.data.pipeline import predict_by_length
 from keras_slm.errors import DataError, ModelDirError
+from keras_slm.tasks import model_files
 from keras_slm.text import load_tokenizer
 
 CONFIG_FILE = "config.json"
@@ -41,15 +42,8 @@ def resolve_model_path(path):
 
 
 def read_config(directory, task=None, what=None):
-    """DIR/config.json; with `task`, refuses a folder that holds another kind of model."""
-    path = os.path.join(directory, CONFIG_FILE)
-    if not os.path.exists(path):
-        raise ModelDirError(f"{directory}: no {CONFIG_FILE}; not a keras-slm model directory")
-    with open(path, encoding="utf-8") as f:
-        config = json.load(f)
-    if task is not None and config.get("task") != task:
-        raise ModelDirError(f"{directory}: holds a {config.get('task')!r} model, not {what or task}")
-    return config
+    """DIR/config.json; with `task`, refuses a folder that holds another kind of model (or lacks seq_len)."""
+    return model_files.read_config(directory, task, what, required=("seq_len",) if task else ())
 
 
 def save_keras_model(model, directory):
@@ -65,17 +59,16 @@ def write_config(directory, config):
 
 
 def load_model_file(directory, model_file=None, num_threads=1):
-    """A `TFLiteModel` for a .tflite `model_file`, else DIR's Keras model (safe_mode)."""
+    """A `TFLiteModel` for a .tflite `model_file`, else DIR's Keras model (safe_mode).
+
+    Raises:
+        ModelDirError: the file is missing, truncated, not a model, or holds a Lambda layer.
+    """
     if model_file is not None and model_file.endswith(".tflite"):
         from keras_slm.export.runtime import TFLiteModel
 
         return TFLiteModel(model_file, num_threads=num_threads)
-    import keras_slm.layers  # noqa: F401  (registers our layers for deserialisation)
-
-    model_file = model_file or os.path.join(directory, MODEL_FILE)
-    if not os.path.exists(model_file):
-        raise ModelDirError(f"{directory}: no {MODEL_FILE}")
-    return keras.saving.load_model(model_file, safe_mode=True)
+    return model_files.load_keras_model(directory, model_file)
 
 
 class TextClassifier:
@@ -207,4 +200,6 @@ class TextClassifier:
         tokenizer = load_tokenizer(directory)
         labels = LabelVocabulary.load(directory)
         model = load_model_file(directory, model_file, num_threads)
+        model_files.check_agreement(directory, model, tokenizer.vocab_size, len(labels),
+                                    model_file=os.path.basename(model_file or MODEL_FILE))
         return cls(model, tokenizer, labels, config["seq_len"], family=config.get("model"))

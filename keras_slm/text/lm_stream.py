@@ -10,11 +10,11 @@ A language model reads a text as one long sequence of ids. Each tokenizer kind m
   decoding glues `##` pieces onto the previous piece.
 """
 
-import json
 import os
 
 import numpy as np
 
+from keras_slm import files
 from keras_slm.errors import ModelDirError
 from keras_slm.text.codepoint_tokenizer import CodepointTokenizer
 from keras_slm.text.vocab_tokenizer import START_ID, TOKENIZER_FILE, UNKNOWN_ID, load_tokenizer
@@ -127,8 +127,7 @@ def load_lm_tokenizer(directory):
     path = os.path.join(directory, TOKENIZER_FILE)
     if not os.path.exists(path):
         raise ModelDirError(f"{directory}: no {TOKENIZER_FILE} (not a keras-slm model directory?)")
-    with open(path, encoding="utf-8") as f:
-        kind = json.load(f).get("kind")
+    kind = files.read_json(path, 'a tokenizer config {"kind": ..., "vocabulary": [...]}').get("kind")
     if kind == "wordpiece":
         _wordpiece_class()  # registers the kind
     return load_tokenizer(directory)

@@ -150,13 +150,24 @@ def tokenizer_from_config(config):
     kind = config.pop("kind", None)
     if kind not in _REGISTRY:
         raise ValueError(f"Unknown tokenizer kind {kind!r}; known: {sorted(_REGISTRY)}.")
+    vocabulary = config.get("vocabulary")
+    if vocabulary is not None and (not isinstance(vocabulary, list) or not all(isinstance(t, str) for t in vocabulary)):
+        raise ValueError("`vocabulary` must be a list of token strings.")
     return _REGISTRY[kind](**config)
 
 
 def load_tokenizer(directory):
-    """Loads the tokenizer saved in `directory` by `VocabTokenizer.save`."""
+    """Loads the tokenizer saved in `directory` by `VocabTokenizer.save`.
+
+    Raises:
+        ModelDirError: no tokenizer.json, or one that is not valid JSON or not a tokenizer
+            config (names the file and what was expected).
+    """
     path = os.path.join(directory, TOKENIZER_FILE)
     if not os.path.exists(path):
         raise ModelDirError(f"{directory}: no {TOKENIZER_FILE} (not a keras-slm model directory?)")
-    with open(path, encoding="utf-8") as f:
-        return tokenizer_from_config(json.load(f))
+    config = files.read_json(path, 'a tokenizer config {"kind": ..., "vocabulary": [...]}')
+    try:
+        return tokenizer_from_config(config)
+    except (ValueError, TypeError, KeyError, AttributeError) as e:
+        raise ModelDirError(f"{path}: {e} (expected the tokenizer.json keras-slm wrote)") from None

@@ -5,17 +5,13 @@ import time
 import keras
 import numpy as np
 
+from keras_slm import files
 from keras_slm.errors import DataError
 
 
 def read_text(path):
     """The whole of a UTF-8 text file; a `DataError` names the line of a bad byte or an empty file."""
-    with open(path, "rb") as f:
-        raw = f.read()
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as e:
-        raise DataError(path, raw[: e.start].count(b"\n") + 1, "not valid UTF-8 text") from None
+    text = files.read_text(path, "a UTF-8 text file")
     if not text.strip():
         raise DataError(path, None, "the file holds no text")
     return text
@@ -40,6 +36,14 @@ def lm_windows(ids, seq_len, stride=None):
         raise ValueError(f"the text has {len(ids)} tokens; need more than seq_len={seq_len}")
     index = starts[:, None] + np.arange(seq_len)[None, :]
     return ids[index], ids[index + 1]
+
+
+def windows_or_error(ids, seq_len, source):
+    """`lm_windows`, with a text too short for one window reported as a `DataError` naming `source`."""
+    try:
+        return lm_windows(ids, seq_len)
+    except ValueError as e:
+        raise DataError(source, None, f"{e}: expected a longer text (or a smaller --seq-len)") from None
 
 
 class _TimeBudget(keras.callbacks.Callback):

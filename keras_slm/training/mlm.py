@@ -36,7 +36,7 @@ def read_text_lines(path, max_lines=None, min_chars=1):
         DataError: the file is not UTF-8 (names the line) or holds no text.
     """
     lines = []
-    with open(path, "rb") as f:
+    with files.open_binary(path, "a UTF-8 text file, one text per line") as f:
         for number, raw in enumerate(f, start=1):
             try:
                 line = raw.decode("utf-8").strip()

@@ -75,3 +75,30 @@ def test_bom_and_crlf(tmp_path):
     path = write(tmp_path, "d.csv", b"\xef\xbb\xbftext,label\r\nok,pos\r\nbad,neg\r\n")
     data = read_classification(path)
     assert data.texts == ["ok", "bad"] and data.labels == ["pos", "neg"]
+
+
+def test_bare_cr_line_ends_are_lines(tmp_path):
+    path = tmp_path / "mac.tsv"
+    path.write_bytes(b"text\tlabel\rgood film\tpos\rbad film\tneg\r")
+    data = read_classification(str(path))
+    assert data.texts == ["good film", "bad film"] and data.lines == [2, 3]
+
+
+@pytest.mark.parametrize("row, words", [
+    ('{"text": "x", "label": ["positive", "negative"]}', "label `label` must be a string, found list"),
+    ('{"text": "x", "label": {"a": 1}}', "must be a string, found dict"),
+    ('{"text": "bad \\ud800", "label": "pos"}', "`text` holds a lone surrogate"),
+    ("[" * 100000, "nested too deeply"),
+])
+def test_jsonl_values_that_are_not_text_are_refused_at_their_line(tmp_path, row, words):
+    path = tmp_path / "d.jsonl"
+    path.write_text('{"text": "fine", "label": "pos"}\n' + row + "\n", encoding="utf-8")
+    with pytest.raises(DataError, match=r"d.jsonl:2: ") as e:
+        read_classification(str(path))
+    assert words in str(e.value)
+
+
+def test_jsonl_numeric_labels_are_label_names(tmp_path):
+    path = tmp_path / "d.jsonl"
+    path.write_text('{"text": "a", "label": 0}\n{"text": "b", "label": 1}\n', encoding="utf-8")
+    assert read_classification(str(path)).labels == ["0", "1"]

@@ -84,3 +84,24 @@ def test_spans_round_trip_and_match_seqeval_on_real_tags():
         assert spans_to_bio(len(sentence), bio_spans(sentence)) == sentence
         noisy = [rng.choice(labels) if rng.random() < 0.3 else t for t in sentence]  # invalid sequences too
         assert bio_spans(noisy) == [(t, s, e + 1) for t, s, e in get_entities(noisy)]
+
+
+def test_a_byte_order_mark_does_not_become_part_of_the_first_token(tmp_path):
+    path = tmp_path / "bom.conll"
+    path.write_bytes("\ufeff-DOCSTART- -X- O O\n\nJohn B-PER\nlives O\n".encode("utf-8"))
+    data = read_conll(str(path))
+    assert data.tokens == [["John", "lives"]]
+
+
+def test_one_bmes_tag_among_bio_tags_is_blamed_at_its_own_line(tmp_path):
+    path = write(tmp_path, "UN B-ORG\nagency I-ORG\n\nLi B-PER\nXiao M-PER\n\n")
+    with pytest.raises(DataError, match=r":5: 'M-PER' mixes tag schemes"):
+        read_conll(path)
+
+
+@pytest.mark.parametrize("data, line", [(b"John B-PER\nSm\xffith I-PER\n", 2), (b"\x00\x01", 1)])
+def test_bad_bytes_name_the_line(tmp_path, data, line):
+    path = tmp_path / "bad.conll"
+    path.write_bytes(data)
+    with pytest.raises(DataError, match=rf"bad.conll:{line}: "):
+        read_conll(str(path))

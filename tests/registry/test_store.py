@@ -97,6 +97,34 @@ def test_corrupted_blob_is_refused_on_pull(bundle_dir, tmp_path):
     assert [p for p in os.listdir(tmp_path) if p.startswith(".pull-")] == []
 
 
+def test_the_index_is_a_cache_of_the_verified_bundle(bundle_dir, tmp_path):
+    """Metrics edited inside the SQLite index are neither shown nor filtered on: the bundle's card rules."""
+    import json
+    import sqlite3
+
+    reg = LocalRegistry(str(tmp_path / "registry"))
+    record = reg.push(bundle_dir)
+    true_metrics = dict(record.metrics)
+    assert true_metrics
+    from keras_slm.registry.store import INDEX_FILE
+
+    index = os.path.join(str(tmp_path / "registry"), INDEX_FILE)
+    with sqlite3.connect(index) as db:
+        stored = json.loads(db.execute("SELECT record FROM versions").fetchone()[0])
+        stored["metrics"] = {k: 0.999 for k in true_metrics}
+        stored["task"], stored["language"] = "ner", "xx"
+        db.execute("UPDATE versions SET record = ?, task = 'ner', language = 'xx'", (json.dumps(stored),))
+    reg = LocalRegistry(str(tmp_path / "registry"))
+    shown = reg.show(record.ref)
+    assert shown.metrics == true_metrics and shown.task == record.task and shown.language == record.language
+    metric = sorted(true_metrics)[0]
+    assert [r.ref for r in reg.list(min_metrics={metric: true_metrics[metric]})] == [record.ref]
+    assert reg.list(min_metrics={metric: true_metrics[metric] + 1e-6}) == []  # the edited 0.999 is not used
+    assert reg.list(language="xx") == [] and [r.ref for r in reg.list(language=record.language)] == [record.ref]
+    bundle = reg.pull(record.ref, str(tmp_path / "pulled"))
+    assert bundle.card["metrics"] == shown.metrics
+
+
 PUSHER = textwrap.dedent("""
     import sys, time
     from keras_slm.registry import open_registry

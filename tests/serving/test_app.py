@@ -153,3 +153,31 @@ def test_load_2000_requests_50_concurrent_without_errors(server, record_property
     assert 'keras_slm_request_errors_total{code="malformed_json",path="/v1/predict",status="400"}' in text
     assert re.search(r'keras_slm_model_info\{.*name="tiny-awe".*\} 1\.0', text)
     assert "keras_slm_inference_duration_seconds_bucket" in text and "keras_slm_interpreters 2.0" in text
+
+
+FUZZ_BODIES = [
+    # (description, body bytes, status, error code): each on ONE keep-alive connection, then a good request
+    ("nested lists", b"[" * 15000, 400, "malformed_json"),
+    ("nested objects", b'{"texts": ' + b'{"a": ' * 2500, 400, "malformed_json"),
+    ("nested in texts", b"{\"texts\": " + b"[" * 500 + b"]" * 500 + b"}", 422, "invalid_request"),
+    ("lone surrogate", b'{"texts": ["bad \\ud800 text"]}', 422, "invalid_request"),
+    ("NaN", b'{"texts": NaN}', 422, "invalid_request"),
+    ("huge number", b'{"texts": ["a"], "max_tokens": 1e999999}', 422, "invalid_request"),
+    ("NUL bytes", b'{"texts": ["\x00\x00"]}', 400, "malformed_json"),
+    ("null", b"null", 422, "invalid_request"),
+    ("texts null", b'{"texts": null}', 422, "invalid_request"),
+    ("duplicate keys", b'{"texts": ["a"], "texts": 5}', 422, "invalid_request"),
+    ("bare string", b'"texts"', 422, "invalid_request"),
+]
+
+
+def test_fuzzed_bodies_get_4xx_json_and_the_connection_stays_usable(server):
+    with httpx.Client(base_url=server.url, headers={"content-type": "application/json"}) as client:
+        for what, body, status, code in FUZZ_BODIES:
+            r = client.post("/v1/predict", content=body)
+            assert (r.status_code, r.json()["error"]["code"]) == (status, code), (what, r.text[:300])
+            ok = client.post("/v1/predict", json={"texts": ["same connection"]})
+            assert ok.status_code == 200, (what, ok.text[:300])
+    assert server.alive()
+    metrics = httpx.get(f"{server.url}/metrics").text
+    assert 'code="malformed_json"' in metrics and 'code="internal"' not in metrics and 'code="http_error"' not in metrics

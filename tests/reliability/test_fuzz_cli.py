@@ -1,0 +1,42 @@
+"""The fuzz suite: 300 generated bad inputs to the CLI, in process (one TensorFlow import).
+
+Each case (tests/reliability/cases.py) must end with exit status 2 and ONE error line that
+names the bad file; no traceback, no "internal error" (an exception keras-slm did not turn
+into a `KerasSlmError`), and a failed `train --out DIR` leaves no DIR and no partial sibling.
+The subprocess checks (signals, kill -9) are in test_kill.py.
+"""
+
+import glob
+import os
+
+import pytest
+
+from keras_slm.cli import main
+from tests.reliability.cases import all_cases
+
+CASES = all_cases()
+
+
+def test_enough_cases():
+    assert len(CASES) >= 200
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_bad_input_is_one_line_exit_2(case, model_dir, other, tmp_path, capsys):
+    tmp = str(tmp_path)
+    before = sorted(os.listdir(model_dir))
+    argv, names = case.setup(tmp, model_dir, other)
+    status = main(argv)
+    err = capsys.readouterr().err
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert status == 2, f"exit {status}; stderr:\n{err[-2000:]}"
+    assert "Traceback" not in err, err[-3000:]
+    last = lines[-1]
+    assert last.startswith(f"keras-slm {argv[0]}: error: "), last
+    assert any(name in last for name in names), f"the message names none of {names}: {last}"
+    if argv[0] == "train":
+        out = argv[argv.index("--out") + 1]
+        if os.path.basename(out) == "out":
+            assert not os.path.exists(out), f"a failed train left {out}"
+        assert not glob.glob(os.path.join(os.path.dirname(out), ".out.partial-*"))
+    assert sorted(os.listdir(model_dir)) == before  # the shared model directory is never touched
