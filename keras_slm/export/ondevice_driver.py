@@ -112,6 +112,32 @@ class OnDeviceModel:
             history.append(float(np.mean(losses)))
         return history
 
+    def lm_loss(self, input_ids, targets, weights):
+        """Weighted mean next-token cross-entropy (nats) of the file's `infer` logits over windows."""
+        total, count = 0.0, 0.0
+        step = 1 if 1 in self.batch.values() else 16
+        for i in range(0, len(input_ids), step):
+            logits = self.infer({"input_ids": input_ids[i : i + step]})["logits"].astype(np.float64)
+            logits -= logits.max(-1, keepdims=True)
+            nll = np.log(np.exp(logits).sum(-1)) - np.take_along_axis(logits, targets[i : i + step, :, None], -1)[..., 0]
+            total += float((nll * weights[i : i + step]).sum())
+            count += float(weights[i : i + step].sum())
+        return total / max(count, 1.0)
+
+    def fit_lm(self, input_ids, targets, weights, epochs=1, batch_size=8, seed=0):
+        """Training loop over LM windows through `train`; returns the mean loss of each epoch."""
+        rng = np.random.default_rng(seed)
+        step = 1 if 1 in self.batch.values() else batch_size
+        history = []
+        for _ in range(epochs):
+            order = rng.permutation(len(input_ids))
+            losses = []
+            for i in range(0, len(order), step):
+                rows = order[i : i + step]
+                losses.append(self.train({"input_ids": input_ids[rows]}, targets=targets[rows], weights=weights[rows]))
+            history.append(float(np.mean(losses)))
+        return history
+
     def time_train_step(self, inputs, labels, runs=20, warmup=3):
         """Median / p90 milliseconds of one `train` call on this batch, and per example."""
         state = self.save()
