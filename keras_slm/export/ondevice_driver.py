@@ -62,6 +62,18 @@ class OnDeviceModel:
             feeds[name] = np.asarray(value, np.int32 if name == "targets" else np.float32)
         return float(self._run("train", **feeds)["loss"])
 
+    def train_features(self, features, labels):
+        """One SGD step on features from `infer` (classifier files); returns the loss."""
+        return float(self._run("train_features", features=np.asarray(features, np.float32),
+                               labels=np.asarray(labels, np.int32))["loss"])
+
+    def features(self, inputs, batch_size=32):
+        """The frozen encoder's `features` for all rows of `inputs` (one `infer` per batch)."""
+        n = len(next(iter(inputs.values())))
+        step = 1 if 1 in self.batch.values() else batch_size
+        return np.concatenate([self.infer({k: v[i : i + step] for k, v in inputs.items()})["features"]
+                               for i in range(0, n, step)])
+
     def save(self):
         """The trained state as {name: array}: what the app writes to its storage."""
         return {name: np.array(value) for name, value in self._run("save").items()}
@@ -97,16 +109,23 @@ class OnDeviceModel:
         out = [self.infer({k: v[i : i + step] for k, v in inputs.items()})["scores"] for i in range(0, n, step)]
         return np.concatenate(out, axis=0)
 
-    def fit(self, inputs, labels, epochs=1, batch_size=8, seed=0):
-        """Training loop through the `train` signature; returns the mean loss of each epoch."""
+    def fit(self, inputs, labels, epochs=1, batch_size=8, seed=0, cache_features=False):
+        """Training loop through the `train` signature; returns the mean loss of each epoch.
+
+        With `cache_features`, the encoder runs once (`infer`) and every epoch goes through
+        `train_features`: the same steps, without re-encoding the examples.
+        """
         labels = np.asarray(labels, np.int32)
         rng = np.random.default_rng(seed)
         step = 1 if 1 in self.batch.values() else batch_size
+        features = self.features(inputs) if cache_features else None
         history = []
         for _ in range(epochs):
             order = rng.permutation(len(labels))
             losses = [
-                self.train({k: np.asarray(v)[order[i : i + step]] for k, v in inputs.items()}, labels[order[i : i + step]])
+                self.train_features(features[order[i : i + step]], labels[order[i : i + step]]) if cache_features
+                else self.train({k: np.asarray(v)[order[i : i + step]] for k, v in inputs.items()},
+                                labels[order[i : i + step]])
                 for i in range(0, len(labels), step)
             ]
             history.append(float(np.mean(losses)))

@@ -7,6 +7,10 @@ One file holds five signatures that an app calls with LiteRT's `runSignature`:
     save     -                             -> kernel, bias, active   (the head's state)
     restore  kernel, bias, active          -> num_classes (assigns the state)
     reset    -                             -> num_classes (back to the head it was exported with)
+    train_features  features, labels       -> loss        (the same step on `features` from `infer`)
+
+`train_features` lets an app keep the features `infer` gave for the user's examples and run
+further epochs without the encoder (the head's step alone costs microseconds).
 
 Only the head (`kernel` [dim, C], `bias` [C], and `active` [C], the classes seen so far) is
 stored in resource variables; the encoder is folded into constants, so it can be
@@ -95,7 +99,9 @@ class ClassifierHead(tf.Module):
 
     def train(self, *inputs):
         *inputs, labels = inputs
-        features = self._features(*inputs)
+        return self.train_features(self._features(*inputs), labels)
+
+    def train_features(self, features, labels):
         onehot = tf.one_hot(labels, self.num_classes)
         self.active.assign(tf.maximum(self.active, tf.reduce_max(onehot, axis=0)))
         log_probs = tf.nn.log_softmax(self._logits(features))
@@ -134,6 +140,9 @@ class ClassifierHead(tf.Module):
         return {
             "infer": tf.function(self.infer, input_signature=self._specs).get_concrete_function(),
             "train": tf.function(self.train, input_signature=self._specs + [labels]).get_concrete_function(),
+            "train_features": tf.function(self.train_features, input_signature=[
+                tf.TensorSpec([batch, self.kernel.shape[0]], tf.float32, name="features"), labels,
+            ]).get_concrete_function(),
             "save": tf.function(self.save, input_signature=[]).get_concrete_function(),
             "restore": tf.function(self.restore, input_signature=state).get_concrete_function(),
             "reset": tf.function(self.reset, input_signature=[]).get_concrete_function(),
