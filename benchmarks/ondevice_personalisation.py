@@ -95,6 +95,8 @@ def part_agnews(args):
     device_acc = accuracy(model, x_test, y_test)
     timing = model.time_train_step({k: v[: args.batch_size] for k, v in x_train.items()}, y_train[: args.batch_size])
     timing_1 = model.time_train_step({k: v[:1] for k, v in x_train.items()}, y_train[:1])
+    infer_timing = model.time_train_step({k: v[: args.batch_size] for k, v in x_train.items()}, None, signature="infer")
+    load = os.getloadavg()
     identical = bit_identical_after_restore(path, model, {k: v[:16] for k, v in x_test.items()})
 
     # The Keras twin: same features (the file's own encoder, before any training), same SGD batches.
@@ -113,7 +115,8 @@ def part_agnews(args):
         "learning_rate": args.learning_rate, "test_rows": len(y_test),
         "device_accuracy": device_acc, "keras_accuracy": keras_acc, "gap_points": 100 * (keras_acc - device_acc),
         "loss_per_epoch": [round(v, 4) for v in history], "on_device_training_s": round(train_s, 1),
-        "train_step_1_thread": timing, "train_step_batch1_1_thread": timing_1,
+        "train_step_1_thread": timing, "train_step_batch1_1_thread": timing_1, "infer_1_thread": infer_timing,
+        "load_average_during_timing": [round(v, 1) for v in load], "cpu_cores": os.cpu_count(),
         "save_restore_bit_identical": identical, "file_mb": round(os.path.getsize(path) / 2**20, 2),
         "export_s": round(export_s, 1), "signatures": info.signatures, "android_compatible": info.android_compatible,
         "flex_ops": info.flex_ops, "custom_ops": info.custom_ops, "ops": info.ops,

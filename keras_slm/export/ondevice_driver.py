@@ -157,17 +157,17 @@ class OnDeviceModel:
             history.append(float(np.mean(losses)))
         return history
 
-    def time_train_step(self, inputs, labels, runs=20, warmup=3):
-        """Median / p90 milliseconds of one `train` call on this batch, and per example."""
+    def time_train_step(self, inputs, labels, runs=20, warmup=3, signature="train"):
+        """Median / p90 milliseconds of one `train` (or `infer`) call on this batch, and per example."""
         state = self.save()
         times = []
         for i in range(warmup + runs):
             start = time.perf_counter()
-            self.train(inputs, labels)
+            self.train(inputs, labels) if signature == "train" else self.infer(inputs)
             if i >= warmup:
                 times.append(time.perf_counter() - start)
         self.restore(state)  # timing must not change what the file has learnt
         times = np.asarray(times) * 1e3
-        n = len(labels)
+        n = len(next(iter(inputs.values())))
         return {"median_ms": round(float(np.median(times)), 3), "p90_ms": round(float(np.percentile(times, 90)), 3),
                 "per_example_ms": round(float(np.median(times)) / n, 3), "batch": n, "runs": runs}
