@@ -59,7 +59,11 @@ def export_user_categories(embedder, path, max_classes=16, kernel=None, bias=Non
 
 
 def classifier_head(classifier, layer="scores"):
-    """(features model, kernel, bias) of a Keras `TextClassifier` cut below its Dense output layer."""
+    """(features model, kernel, bias) of a Keras `TextClassifier` cut below its Dense output layer.
+
+    A sigmoid head (one unit, `binary_head=True`) becomes the equivalent two-class softmax head:
+    logits `[0, z]` give softmax `[1 - sigmoid(z), sigmoid(z)]`.
+    """
     model = classifier.model
     try:
         dense = model.get_layer(layer)
@@ -68,7 +72,10 @@ def classifier_head(classifier, layer="scores"):
     if not isinstance(dense, keras.layers.Dense):
         raise ModelDirError(f"the classifier's {layer!r} layer is a {type(dense).__name__}, expected Dense")
     features = keras.Model(model.inputs, dense.input, name="frozen_features")
-    kernel, bias = (np.asarray(w) for w in dense.get_weights())
+    kernel, bias = (np.asarray(w, np.float32) for w in dense.get_weights())
+    if kernel.shape[1] == 1:
+        kernel = np.concatenate([np.zeros_like(kernel), kernel], axis=1)
+        bias = np.concatenate([np.zeros_like(bias), bias])
     return features, kernel, bias
 
 
@@ -93,9 +100,7 @@ def export_corrections(classifier, path, learning_rate=0.5, l2=0.01, quantize="d
     if write_vocab:
         directory = os.path.dirname(os.path.abspath(path))
         classifier.tokenizer.save(directory)
-        from keras_slm import files
-
-        files.write_text_atomic(os.path.join(directory, "labels.txt"), "".join(f"{label}\n" for label in classifier.labels))
+        classifier.labels.save(directory)
     return report
 
 
