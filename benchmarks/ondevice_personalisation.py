@@ -205,9 +205,34 @@ def _fit_features(model, features, labels, epochs, args):
             model.train_features(features[order[i : i + args.batch_size]], labels[order[i : i + args.batch_size]])
 
 
+def part_timing(args):
+    """Per-example cost at 1 thread of `train`, `infer` and `train_features` on the agnews file."""
+    from keras_slm.export.ondevice_driver import OnDeviceModel
+    from keras_slm.text.wordpiece_tokenizer import WordPieceTokenizer
+
+    path = os.path.join(args.out, "user_categories.tflite")
+    tokenizer = WordPieceTokenizer.from_vocab_file(os.path.join(args.out, "vocab.txt"), lowercase=True)
+    rows = read_tsv(os.path.join(DATA, "ag_news", "train.tsv"))[:8]
+    inputs = encode(tokenizer, [t for t, _ in rows], args.seq_len)
+    labels = np.arange(8, dtype=np.int32) % 4
+    model = OnDeviceModel(path, num_threads=1)
+    result = {"part": "timing", "file": path, "seq_len": args.seq_len, "load_average": [round(v, 1) for v in os.getloadavg()]}
+    for batch in (1, 8):
+        x = {k: v[:batch] for k, v in inputs.items()}
+        result[f"train_batch{batch}"] = model.time_train_step(x, labels[:batch], runs=30)
+        result[f"infer_batch{batch}"] = model.time_train_step(x, None, runs=30, signature="infer")
+    features = model.features(inputs)
+    start = time.perf_counter()
+    for _ in range(200):
+        model.train_features(features, labels)
+    result["train_features_batch8_ms"] = round((time.perf_counter() - start) / 200 * 1e3, 4)
+    result["load_average_after"] = [round(v, 1) for v in os.getloadavg()]
+    return result
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--part", choices=("agnews", "amazon"), required=True)
+    parser.add_argument("--part", choices=("agnews", "amazon", "timing"), required=True)
     parser.add_argument("--out", default="runs/ondevice")
     parser.add_argument("--seq-len", type=int, default=64)
     parser.add_argument("--seed", type=int, default=0)
@@ -223,7 +248,7 @@ def main():
     parser.add_argument("--head-learning-rate", type=float, default=4.0)
     args = parser.parse_args()
     os.makedirs(args.out, exist_ok=True)
-    result = (part_agnews if args.part == "agnews" else part_amazon)(args)
+    result = {"agnews": part_agnews, "amazon": part_amazon, "timing": part_timing}[args.part](args)
     text = json.dumps(result, indent=1)
     print(text)
     os.makedirs(RESULTS, exist_ok=True)

@@ -1,6 +1,6 @@
 """Trainable .tflite files: a frozen encoder plus a head that keeps learning on the phone.
 
-One file holds five signatures that an app calls with LiteRT's `runSignature`:
+One file holds six signatures that an app calls with LiteRT's `runSignature`:
 
     infer    token ids (+ mask)            -> scores, features
     train    token ids (+ mask), labels    -> loss        (one SGD step on the head)
@@ -19,9 +19,11 @@ cross-entropy: dL/dlogits = softmax - onehot), so the file has no gradient ops a
 Flex delegate: builtin ops only. Classes never trained on (and not active at export) get a
 -1e9 logit, so a file exported with `max_classes` slots predicts among the user's classes only.
 
-Saving to a checkpoint path inside the graph would need TensorFlow's file ops (SaveV2 /
-RestoreV2, Flex only): `save` returns the state as tensors, the app stores them, and
-`restore` takes them back.
+Saving to a checkpoint path inside the graph does not work builtin-only (measured, TF 2.21):
+a restore signature with `tf.io.read_file` + `parse_tensor` fails to convert (ReadFile and
+ParseTensor need Flex), and a save signature calling SaveV2 converts to an EMPTY graph (the
+side-effecting op is dropped; nothing would be written). So `save` returns the state as
+tensors, the app stores them, and `restore` takes them back.
 """
 
 import os
