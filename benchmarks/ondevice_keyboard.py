@@ -29,9 +29,12 @@ RESULTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results")
 
 
 def split_speaker(text, speaker):
-    """(other speeches, the speaker's speeches) as lists of blocks "NAME:\\nlines"."""
+    """(other speeches as "NAME:\\nlines" blocks, the speaker's speeches without the "NAME:" line).
+
+    The name line is dropped from the speaker's speeches: predicting it would be free gain.
+    """
     blocks = [b for b in text.split("\n\n") if b.strip()]
-    mine = [b for b in blocks if b.startswith(speaker + ":\n")]
+    mine = [b.split("\n", 1)[1] for b in blocks if b.startswith(speaker + ":\n") and "\n" in b]
     return [b for b in blocks if not b.startswith(speaker + ":\n")], mine
 
 
@@ -115,7 +118,7 @@ def main():
         "file_mb": round(report.size_bytes / 2**20, 2), "android_compatible": report.android_compatible,
         "signatures": sorted(report.signatures),
     }
-    text_out = json.dumps(result, indent=1)
+    text_out = json.dumps(result, indent=1, default=float)
     print(text_out)
     os.makedirs(RESULTS, exist_ok=True)
     with open(os.path.join(RESULTS, f"ondevice_keyboard_{args.train_part}.json"), "w") as f:
