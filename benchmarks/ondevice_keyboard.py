@@ -46,10 +46,10 @@ def windows(ids, window):
 
 
 def base_lm(args, text, others):
-    from keras_slm.models import LanguageModel
+    from keras_slm.tasks.language_model import LanguageModel
     from keras_slm.models.language_models import build_lm
     from keras_slm.text import lm_stream
-    from keras_slm.training.language_model import train_lm
+    from keras_slm.tasks.lm_training import train_lm
 
     directory = os.path.join(args.out, "base_lm")
     if args.reuse and os.path.exists(os.path.join(directory, "model.keras")):

@@ -37,8 +37,8 @@ def read_tsv(path):
 
 
 def minilm_file(out_dir, seq_len, max_classes, kernel=None, bias=None, learning_rate=4.0, l2=0.0, name="head"):
-    from keras_slm.models import load_minilm
-    from keras_slm.models.sentence_embedder import SentenceEmbedder
+    from keras_slm.tasks.minilm import load_minilm
+    from keras_slm.tasks.sentence_embedder import SentenceEmbedder
     from keras_slm.tasks.personalisation import export_user_categories
 
     encoder, tokenizer = load_minilm(max_length=seq_len)

@@ -48,12 +48,12 @@ def main(argv):
     import numpy as np
 
     from keras_slm.export.ondevice_driver import OnDeviceModel
-    from keras_slm.models import SentenceEmbedder
+    from keras_slm.tasks.sentence_embedder import SentenceEmbedder
     from keras_slm.tasks.personalisation import export_user_categories
 
     # Setup: the frozen encoder (MiniLM, or a tiny random one for a smoke run).
     if FLAGS.encoder == "minilm":
-        from keras_slm.models import load_minilm
+        from keras_slm.tasks.minilm import load_minilm
 
         encoder, tokenizer = load_minilm(max_length=FLAGS.seq_len)
     else:

@@ -43,23 +43,23 @@ def run_trainable(args):
     task = _task(args.model) if os.path.isdir(args.model) else None
     out = args.out or os.path.join(args.model if os.path.isdir(args.model) else ".", "trainable.tflite")
     if args.model == MINILM and task is None:
-        from keras_slm.models import load_minilm
-        from keras_slm.models.sentence_embedder import SentenceEmbedder
+        from keras_slm.tasks.minilm import load_minilm
+        from keras_slm.tasks.sentence_embedder import SentenceEmbedder
 
         encoder, tokenizer = load_minilm(max_length=args.seq_len)
         embedder = SentenceEmbedder.from_encoder(encoder, tokenizer, seq_len=args.seq_len, family=MINILM)
         report = personalisation.export_user_categories(embedder, out, max_classes=args.max_classes, **options)
     elif task == "sentence_embedding":
-        from keras_slm.models.sentence_embedder import SentenceEmbedder
+        from keras_slm.tasks.sentence_embedder import SentenceEmbedder
 
         report = personalisation.export_user_categories(SentenceEmbedder.load(args.model), out,
                                                         max_classes=args.max_classes, **options)
     elif task == "language_model":
-        from keras_slm.models import LanguageModel
+        from keras_slm.tasks.language_model import LanguageModel
 
         report = personalisation.export_keyboard(LanguageModel.load(args.model), out, train=args.train_part, **options)
     elif task == "text_classification":
-        from keras_slm.models import TextClassifier
+        from keras_slm.tasks.text_classifier import TextClassifier
 
         report = personalisation.export_corrections(TextClassifier.load(args.model), out, **options)
     else:

@@ -6,7 +6,7 @@ import pytest
 from keras_slm.export import inspect_tflite
 from keras_slm.export.ondevice_driver import OnDeviceModel
 from keras_slm.export.trainable import SIGNATURES, export_trainable_classifier
-from keras_slm.models.sentence_embedder import sentence_embedding_model
+from keras_slm.tasks.sentence_embedder import sentence_embedding_model
 from keras_slm.models.transformer_encoder import build_encoder
 
 SEQ_LEN = 8

@@ -5,7 +5,7 @@ import pytest
 
 from keras_slm.cli import main
 from keras_slm.export.ondevice_driver import OnDeviceModel
-from keras_slm.models import LanguageModel
+from keras_slm.tasks.language_model import LanguageModel
 from keras_slm.models.language_models import transformer_lm
 from keras_slm.text import lm_stream
 

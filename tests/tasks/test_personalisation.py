@@ -5,7 +5,7 @@ import pytest
 
 from keras_slm.data.labels import LabelVocabulary
 from keras_slm.export.ondevice_driver import OnDeviceModel
-from keras_slm.models import TextClassifier
+from keras_slm.tasks.text_classifier import TextClassifier
 from keras_slm.models.classifiers import awe_classifier
 from keras_slm.tasks.personalisation import export_corrections
 from keras_slm.text.word_tokenizer import WordTokenizer
