@@ -81,6 +81,8 @@ def main():
     parser.add_argument("--l2", type=float, default=0.0)
     parser.add_argument("--adapt-epochs", type=int, default=3)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--split", choices=("last", "random"), default="last",
+                        help="held-out 10%%: the speaker's last speeches, or a seeded random 10%% of them")
     args = parser.parse_args()
 
     from keras_slm.export.ondevice_driver import OnDeviceModel
@@ -90,6 +92,8 @@ def main():
     with open(TEXT, encoding="utf-8") as f:
         text = f.read()
     others, mine = split_speaker(text, args.speaker)
+    if args.split == "random":
+        mine = [mine[i] for i in np.random.default_rng(args.seed).permutation(len(mine))]
     cut = int(len(mine) * 0.9)
     lm, base_metrics = base_lm(args, text, others)
     path = os.path.join(args.out, f"keyboard_{args.train_part}.tflite")
@@ -108,7 +112,7 @@ def main():
     adapt_s = time.time() - start
     after = model.lm_loss(*held)
     result = {
-        "speaker": args.speaker, "speeches": len(mine), "adapt_speeches": cut, "heldout_speeches": len(mine) - cut,
+        "speaker": args.speaker, "split": args.split, "speeches": len(mine), "adapt_speeches": cut, "heldout_speeches": len(mine) - cut,
         "adapt_windows": int(len(adapt[0])), "heldout_tokens": int(held[2].sum()), "window": args.window,
         "vocab_size": lm.tokenizer.vocab_size, "base_lm": base_metrics, "train_part": args.train_part,
         "learning_rate": args.learning_rate, "l2": args.l2, "adapt_epochs": args.adapt_epochs,
@@ -121,7 +125,7 @@ def main():
     text_out = json.dumps(result, indent=1, default=float)
     print(text_out)
     os.makedirs(RESULTS, exist_ok=True)
-    with open(os.path.join(RESULTS, f"ondevice_keyboard_{args.train_part}.json"), "w") as f:
+    with open(os.path.join(RESULTS, f"ondevice_keyboard_{args.train_part}_{args.split}.json"), "w") as f:
         f.write(text_out + "\n")
 
 
