@@ -29,7 +29,7 @@ def exported(tmp_path_factory):
     return path, report
 
 
-def test_file_has_the_five_signatures_and_builtin_ops_only(exported):
+def test_file_has_every_signature_and_builtin_ops_only(exported):
     path, report = exported
     info = inspect_tflite(path)
     assert set(SIGNATURES) | {"train_features"} == set(info.signatures) == set(report.signatures)
