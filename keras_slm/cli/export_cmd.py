@@ -4,6 +4,7 @@ import os
 import sys
 
 from keras_slm.cli._common import add_data_options, add_quantize_option, print_json, read_data
+from keras_slm.cli._trainable import add_trainable_options, run_trainable
 from keras_slm.cli.registry_cmd import add_bundle_option, bundle_after
 from keras_slm.cli.train_cmd import CALIBRATION_FILE
 
@@ -29,6 +30,7 @@ def add_parser(sub):
     p.add_argument("--golden", type=int, metavar="N",
                    help="write golden.json beside the output: N real sentences (from --samples) -> token ids -> scores "
                         "(android target: default 100)")
+    add_trainable_options(p)
     add_data_options(p)
     add_bundle_option(p)
     p.set_defaults(run=bundle_after(run, "model"))
@@ -43,6 +45,8 @@ def read_samples(path):
 def run(args):
     from keras_slm.tasks.text_classifier import TextClassifier
 
+    if args.trainable:
+        return run_trainable(args)
     samples = read_samples(args.samples or os.path.join(args.model, CALIBRATION_FILE))
     if args.target == "android":
         return run_android(args, samples)

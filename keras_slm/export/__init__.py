@@ -12,6 +12,9 @@ from keras_slm.export.golden import read_golden, write_golden, write_tokenizer_g
 from keras_slm.export.android import AndroidExport, mediapipe_scores, package_android
 from keras_slm.export.lm import export_lm
 from keras_slm.export.lm_driver import TFLiteLMDriver
+from keras_slm.export.trainable import export_trainable_classifier
+from keras_slm.export.trainable_lm import export_trainable_lm
+from keras_slm.export.ondevice_driver import OnDeviceModel
 
 
 def __getattr__(name):

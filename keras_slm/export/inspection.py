@@ -46,6 +46,7 @@ class TFLiteInfo:
     flex_ops: list
     custom_ops: list
     has_metadata: bool
+    signatures: dict = dataclasses.field(default_factory=dict)
 
     @property
     def android_compatible(self):
@@ -77,6 +78,10 @@ class TFLiteInfo:
         for title, tensors in (("inputs", self.inputs), ("outputs", self.outputs)):
             lines.append(f"{title}:")
             lines += [f"  {t['name']:<28} {t['dtype']:<8} {t['shape']}" for t in tensors]
+        if len(self.signatures) > 1 or (self.signatures and next(iter(self.signatures)) != "serving_default"):
+            lines.append("signatures:")
+            for key, sig in self.signatures.items():
+                lines.append(f"  {key}({', '.join(sig['inputs'])}) -> {', '.join(sig['outputs'])}")
         lines.append("ops:")
         lines += [f"  {name:<40} {count}" for name, count in sorted(self.ops.items())]
         lines.append(f"metadata: {'yes' if self.has_metadata else 'no'}")
@@ -93,6 +98,21 @@ def op_histogram(model_bytes):
         for op in subgraph.operators or []:
             counts[names[op.opcodeIndex]] += 1
     return dict(counts)
+
+
+def _signatures(model):
+    """{signature key: {"inputs": [names], "outputs": [names], "subgraph": index}} in file order."""
+    def name(value):
+        return value.decode() if isinstance(value, bytes) else value
+
+    return {
+        name(sig.signatureKey): {
+            "inputs": sorted(name(t.name) for t in sig.inputs or []),
+            "outputs": sorted(name(t.name) for t in sig.outputs or []),
+            "subgraph": int(sig.subgraphIndex),
+        }
+        for sig in model.signatureDefs or []
+    }
 
 
 def inspect_tflite(path_or_bytes):
@@ -125,4 +145,5 @@ def inspect_tflite(path_or_bytes):
         flex_ops=flex,
         custom_ops=custom,
         has_metadata="TFLITE_METADATA" in metadata_names,
+        signatures=_signatures(model),
     )

@@ -24,6 +24,8 @@ class ExportReport:
             False, apps must turn XNNPACK off (Interpreter.Options().setUseXNNPACK(false)).
         float_ops: with int8, the op types kept in float (selective quantization).
         int8_ops: with int8, the only op types quantized (AI Edge Quantizer); the rest is float.
+        signatures: for files with several signatures (trainable files), each one's input and
+            output names (`inspect_tflite`).
     """
 
     path: str
@@ -41,6 +43,7 @@ class ExportReport:
     xnnpack: bool = None
     float_ops: list = None
     int8_ops: list = None
+    signatures: dict = None
 
     def to_dict(self):
         return dataclasses.asdict(self)
@@ -56,6 +59,8 @@ class ExportReport:
              + (f" (int8: {', '.join(self.int8_ops)}; other ops float)" if self.int8_ops else "")),
             ("subgraphs", f"{self.num_subgraphs}{' (RNNs unrolled)' if self.unrolled else ''}"),
             ("Android (builtin ops only)", "yes" if self.android_compatible else "NO"),
+            *[(f"signature {key}", f"({', '.join(sig['inputs'])}) -> {', '.join(sig['outputs'])}")
+              for key, sig in (self.signatures or {}).items()],
             ("ops", ", ".join(f"{k} x{v}" for k, v in sorted(self.ops.items()))),
         ]
         if self.xnnpack is False:
