@@ -2,7 +2,9 @@
 
 import json
 
-from keras_slm.export import QUANTIZE_MODES
+# keras_slm.export.QUANTIZE_MODES, listed here so that parsing arguments does not import TensorFlow
+# (tests/cli/test_cli_light.py checks that they agree).
+QUANTIZE_MODES = ("none", "dynamic", "float16", "int8")
 
 
 def add_data_options(parser):

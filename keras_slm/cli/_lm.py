@@ -7,6 +7,10 @@ from keras_slm.cli._common import print_json
 from keras_slm.errors import KerasSlmError
 
 LM_MODELS = ("lstm", "transformer")
+# Defaults of `train --task lm` (the shared --epochs / --seq-len default to None): a char LSTM with
+# these reaches <= 1.70 nats/char on the last 10% of tiny_shakespeare (BENCHMARKS.md, issue 19).
+DEFAULT_EPOCHS = 10
+DEFAULT_CHAR_SEQ_LEN = 100
 
 
 def add_train_arguments(parser):
@@ -60,7 +64,8 @@ def run_train(args):
         text, val_text, model=family, tokenizer=args.tokenizer, seq_len=args.seq_len, max_vocab=args.max_vocab,
         min_count=args.min_count, epochs=args.epochs, batch_size=args.batch_size,
         learning_rate=2e-3 if args.lr is None else args.lr, seed=args.seed, patience=args.patience,
-        time_budget=getattr(args, "time_budget", None),  # --time-budget is shared with --task ner model_options=_model_options(args, family),
+        time_budget=getattr(args, "time_budget", None),  # --time-budget is shared with --task ner
+        model_options=_model_options(args, family),
     )
     lm.save(args.out)
     prompts = parity_prompts(val_text, args.prompts)

@@ -29,6 +29,7 @@ def _card_options(p):
 def add_parser(sub):
     p = sub.add_parser("registry", help="model registry: push, list, show, pull, compare, deprecate bundles")
     rsub = p.add_subparsers(dest="registry_command", metavar="ACTION", required=True)
+    p.set_defaults(tensorflow=False)  # bundles, cards and the index are plain files: no TensorFlow
 
     b = rsub.add_parser("bundle", help="write a verified bundle (folder or .tar.gz) from a trained model directory")
     b.add_argument("model", metavar="MODEL_DIR")

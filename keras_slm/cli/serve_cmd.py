@@ -24,7 +24,7 @@ def add_parser(sub):
     p.add_argument("--endpoint-url", help="object-store endpoint for an s3:// --registry (e.g. a MinIO server)")
     p.add_argument("--access-log", action="store_true", help="log every request")
     p.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"])
-    p.set_defaults(run=run)
+    p.set_defaults(run=run, tensorflow=False)  # serves the .tflite file through LiteRT
 
 
 def run(args):

@@ -19,9 +19,12 @@ CALIBRATION_FILE = "calibration.txt"
 
 
 def add_parser(sub):
-    p = sub.add_parser("train", help="train a text classifier and export it to TFLite")
+    p = sub.add_parser("train", help="train a classifier, NER tagger or language model and export it to TFLite",
+                       description="Train a text classifier (default), an NER tagger (--task ner) or a next-token "
+                       "language model (--task lm), and export it to builtin-only TFLite.")
     p.add_argument("--task", default="classification", choices=["classification", "lm", "ner"],
-                   help="classification (default) or lm: a next-token language model on --text")
+                   help="classification (default; --data TSV/CSV/JSONL), ner: a tagger on CoNLL --data, "
+                   "or lm: a next-token language model on --text")
     p.add_argument("--data", help="training file (.tsv/.csv with header, or .jsonl); required for classification")
     p.add_argument("--val", help="validation file (default: a seeded 10%% of --data; on phrase-level data whole sentences, their phrases left out of training)")
     p.add_argument("--model", default=None, choices=["awe", "lstm", "gru", "bilstm", "stacked_lstm", *TRANSFORMER_MODELS, "transformer",
@@ -34,9 +37,12 @@ def add_parser(sub):
     p.add_argument("--tokenizer", default="word", choices=["word", "char", "wordpiece"],
                    help="word: lowercase + split on [^\\w']+;  char: one token per CJK character "
                    "(--task lm: every character);  wordpiece: --task lm only")
-    p.add_argument("--epochs", type=int, default=5)
+    p.add_argument("--epochs", type=int, default=None, help="at most this many epochs (default 5; --task lm 10)")
     p.add_argument("--batch-size", type=int, default=32)
-    p.add_argument("--seq-len", type=int, default=64, help="token ids per text, incl. <START> (default 64)")
+    p.add_argument("--seq-len", type=int, default=None,
+                   help="token ids per text, incl. <START>. Default: classifiers (word/char) take the 95th "
+                   "percentile of the training texts' token counts (+1, rounded up to a multiple of 8, 16-256) and "
+                   "print it; transformers and --task ner 64; --task lm 100 (char) or 64")
     p.add_argument("--max-vocab", type=int, default=20000)
     p.add_argument("--min-count", type=int, default=1)
     p.add_argument("--lr", type=float, help="learning rate (default: Adam 1e-3; transformers AdamW "
@@ -75,8 +81,12 @@ def run(args):
     from keras_slm.tasks.classifier_training import train_classifier
 
     if args.task == "lm":
+        args.epochs = args.epochs or _lm.DEFAULT_EPOCHS
+        args.seq_len = args.seq_len or (_lm.DEFAULT_CHAR_SEQ_LEN if args.tokenizer == "char" else 64)
         return _lm.run_train(args)
+    args.epochs = args.epochs or 5
     if args.task == "ner":
+        args.seq_len = args.seq_len or 64
         return _ner.run_train(args)
     if not args.data:
         raise KerasSlmError("--data FILE is required (or --task lm --text FILE)")
