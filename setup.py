@@ -38,6 +38,9 @@ setup(
         "fastapi>=0.110",
         "uvicorn[standard]>=0.29",
         "prometheus-client>=0.20",
+        # `--model minilm` / `load_minilm()`: reads the published safetensors weights (no torch). Small, and
+        # a README path, so core (issue 19.2); the [minilm] extra stays for old install lines.
+        "safetensors>=0.4",
     ],
     extras_require={
         # Reads published BERT/MiniLM checkpoints without torch. The weights come from
