@@ -5,7 +5,7 @@ import sys
 
 from keras_slm.cli._common import add_data_options, add_quantize_option, print_json, read_data
 from keras_slm.cli.registry_cmd import add_bundle_option, bundle_after
-from keras_slm.cli.train_cmd import CALIBRATION_FILE
+from keras_slm.cli.train_cmd import CALIBRATION_FILE, advise_int8
 
 
 def add_parser(sub):
@@ -62,6 +62,7 @@ def run(args):
         allow_flex=args.allow_flex, single_subgraph=True if (args.single_subgraph or args.metadata) else None,
         latency_runs=args.latency_runs,
     )
+    report = advise_int8(classifier, report, samples, latency_runs=args.latency_runs)
     if args.metadata:
         from keras_slm.export import write_metadata
 

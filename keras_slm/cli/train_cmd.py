@@ -72,6 +72,21 @@ def write_export(classifier, out_dir, quantize, sample_texts, val):
     report = classifier.export(
         os.path.join(out_dir, name), quantize=quantize, sample_texts=sample_texts, eval_data=val,
     )
+    return advise_int8(classifier, report, sample_texts)
+
+
+def advise_int8(classifier, report, sample_texts, **export_options):
+    """For an int8 file of an RNN (unrolled), also measures the dynamic-range file and sets `report.advice`."""
+    if report.quantize != "int8" or not report.unrolled:
+        return report
+    import tempfile
+
+    from keras_slm.export.advice import int8_advice
+
+    with tempfile.TemporaryDirectory(prefix="keras_slm_dynamic_") as tmp:
+        dynamic = classifier.export(os.path.join(tmp, "model_dynamic.tflite"), quantize="dynamic",
+                                    sample_texts=sample_texts, **export_options)
+    report.advice = int8_advice(report, dynamic)[1]
     return report
 
 

@@ -24,6 +24,7 @@ class ExportReport:
             False, apps must turn XNNPACK off (Interpreter.Options().setUseXNNPACK(false)).
         float_ops: with int8, the op types kept in float (selective quantization).
         int8_ops: with int8, the only op types quantized (AI Edge Quantizer); the rest is float.
+        advice: a measured recommendation (e.g. int8 vs dynamic for RNNs, `keras_slm.export.advice`).
     """
 
     path: str
@@ -41,6 +42,7 @@ class ExportReport:
     xnnpack: bool = None
     float_ops: list = None
     int8_ops: list = None
+    advice: str = None
 
     def to_dict(self):
         return dataclasses.asdict(self)
@@ -76,6 +78,8 @@ class ExportReport:
             rows.append(
                 (f"latency {threads} thread(s)", f"median {t['median_ms']:.3f} ms, p90 {t['p90_ms']:.3f} ms ({t['runs']} runs)")
             )
+        if self.advice:
+            rows.append(("advice", self.advice))
         width = max(len(k) for k, _ in rows)
         return "\n".join(f"{k:<{width}}  {v}" for k, v in rows)
 
