@@ -124,7 +124,7 @@ def run(args):
         from keras_slm.tasks.classifier_training import train_transformer_classifier
 
         classifier, history, metrics = train_transformer_classifier(
-            train, val, model=args.model, init=args.init, seq_len=args.seq_len, vocab_size=args.max_vocab,
+            train, val, model=args.model, init=args.init, seq_len=args.seq_len or 64, vocab_size=args.max_vocab,
             epochs=args.epochs, batch_size=args.batch_size, learning_rate=args.lr, seed=args.seed,
             patience=args.patience, lora_rank=args.lora_rank, lora_alpha=args.lora_alpha,
         )
@@ -137,6 +137,8 @@ def run(args):
             batch_size=args.batch_size, learning_rate=args.lr, seed=args.seed, patience=args.patience,
             word_vectors=args.word_vectors,
         )
+    seq_len_source = "--seq-len" if args.seq_len else "95th percentile of the training texts' token counts"
+    args.seq_len = classifier.seq_len
     train_time = time.time() - start
     os.makedirs(args.out, exist_ok=True)
     classifier.save(args.out)
@@ -158,6 +160,7 @@ def run(args):
         "training": {
             "data": os.path.abspath(args.data), "train_rows": len(train), "val_rows": len(val),
             "model": args.model, "tokenizer": args.tokenizer, "seq_len": args.seq_len,
+            **({"seq_len_source": seq_len_source} if not transformer else {}),
             "epochs": args.epochs, "epochs_run": metrics["epochs_run"], "best_epoch": metrics["best_epoch"],
             "batch_size": args.batch_size, "learning_rate": args.lr, "seed": args.seed,
             "vocab_size": classifier.tokenizer.vocab_size, "word_vectors": args.word_vectors,
