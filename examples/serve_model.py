@@ -52,6 +52,9 @@ def _request(url, body=None):
 
 def main(argv):
     del argv
+    from keras_slm.quiet import quiet_tensorflow
+
+    quiet_tensorflow()  # TensorFlow's start-up and conversion INFO lines stay off stderr
     import uvicorn
 
     from keras_slm.cli import main as cli

@@ -15,21 +15,10 @@ COMMANDS = ("train", "evaluate", "predict", "export", "inspect", "bench", "demo"
 
 
 def _quiet_tensorflow():
-    """Imports TensorFlow with its C++ start-up chatter (CUDA probing) kept off stderr."""
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    saved = os.dup(2)
-    try:
-        with open(os.devnull, "w") as devnull:
-            os.dup2(devnull.fileno(), 2)
-            import tensorflow
+    """Imports TensorFlow with its C++ start-up chatter kept off stderr (keras_slm.quiet)."""
+    from keras_slm.quiet import quiet_tensorflow
 
-            tensorflow.config.list_physical_devices()  # CUDA probing logs an error without a GPU
-    finally:
-        os.dup2(saved, 2)  # Python-level import errors still reach the user
-        os.close(saved)
-    import absl.logging
-
-    absl.logging.set_verbosity(absl.logging.ERROR)
+    quiet_tensorflow()
 
 
 def build_parser():

@@ -83,7 +83,7 @@ def run_train(args):
         report = tagger.export(os.path.join(args.out, name), quantize=mode, sample_sentences=samples,
                                latency_runs=100)
         exports[mode] = report.to_dict()
-        print(f"\n{report.to_text()}\ntag agreement with Keras {report.parity['tag_agreement']:.5f}")
+        print(f"\n{report.to_text()}")
     summary = {
         "validation": {k: metrics[k] for k in ("f1", "precision", "recall", "n", "per_type", "best_epoch", "epochs_run")},
         "training": {

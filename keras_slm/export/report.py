@@ -62,7 +62,14 @@ class ExportReport:
         ]
         if self.xnnpack is False:
             rows.append(("XNNPACK delegate", "NO: fails to build; run without it (setUseXNNPACK(false))"))
-        if self.parity:
+        if self.parity and "tag_agreement" in self.parity:  # taggers: decoded tag ids, so no |diff| of scores
+            p = self.parity
+            rows.append(
+                ("parity vs Keras", f"tag agreement {p['tag_agreement']:.5f} on {p.get('tokens', '?'):,} tokens"
+                 + (f", identical sentences {p['sentence_agreement']:.4f}" if "sentence_agreement" in p else "")
+                 + f" ({p['n']} sentences)")
+            )
+        elif self.parity:
             p = self.parity
             rows.append(
                 ("parity vs Keras", f"max |diff| {p['max_abs_diff']:.3g}, argmax agreement "
