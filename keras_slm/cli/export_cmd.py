@@ -67,6 +67,7 @@ def run(args):
         from keras_slm.export import write_metadata
 
         write_metadata(out, tokenizer=classifier.tokenizer, labels=classifier.labels)
+        report.size_bytes = os.path.getsize(out)  # the file as written, metadata included
     if args.golden:
         from keras_slm.export import write_golden
 

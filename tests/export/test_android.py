@@ -69,6 +69,10 @@ def test_cli_android_folder_is_complete_and_loads_in_mediapipe(model_dir, tmp_pa
     assert vocab[:3] == ["<PAD> 0", "<START> 1", "<UNKNOWN> 2"] and len(vocab) == clf.tokenizer.vocab_size
     card = open(os.path.join(folder, "MODEL_CARD.md"), encoding="utf-8").read()
     assert "MediaPipe TextClassifier vs Keras on 60 sentences" in card and "lowercase" in card
+    # Sizes are of the file on disk, metadata included (issue 19.10: they were the size before metadata).
+    size = os.path.getsize(model)
+    assert result["export"]["size_bytes"] == size > result["export"]["size_bytes_without_metadata"]
+    assert f"{size:,} bytes" in card
 
 
 def test_python_api_quantized_folder(model_dir, tmp_path):
