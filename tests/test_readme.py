@@ -9,7 +9,7 @@ defined, as a reader's session would), in a temporary working directory holding 
 Commands run through `keras_slm.cli.main` in README order in a temporary directory, after these
 documented substitutions: data paths become small slices (`train.tsv`, `input.txt`, `heldout.txt`,
 `unlabelled.txt`, `../shared/data/<set>/<split>.txt` -> a 200-sentence slice), `--epochs N` becomes
-`--epochs 1`, model sizes shrink (`SHRINK`), and `runs/sentiment` / `runs/sentiment-v2` are trained
+`--epochs 1`, model sizes and trial counts shrink (`SHRINK`), and `runs/sentiment` / `runs/sentiment-v2` are trained
 first with `keras-slm train --model awe`. A command the walk does not run must be listed in `NOT_RUN`
 with the reason and the test that covers it; an unlisted new command fails here until it is run or
 listed.
@@ -88,6 +88,7 @@ NOT_RUN = {
 }
 
 SHRINK = {"--units": "32", "--seq-len": "32", "--lstm-units": "16", "--char-filters": "8", "--max-tokens": "20",
+          "--max-trials": "1", "--models": "awe",
           "--epochs": "1"}
 
 
