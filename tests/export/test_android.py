@@ -93,3 +93,30 @@ def test_cli_android_without_out_folder_is_a_one_line_error(model_dir, capsys):
     _, directory, _ = model_dir
     assert main(["export", directory, "--target", "android"]) == 2
     assert capsys.readouterr().err.strip().splitlines()[-1].endswith("--target android needs --out FOLDER (a folder to copy into app/src/main/assets)")
+
+
+def test_our_commands_read_the_files_we_write(model_dir, tmp_path, capsys):
+    """Issue 19.6: an Android folder and a .tflite exported with --metadata outside its model directory
+    (no config.json beside either) work with predict, evaluate and serve's predictor."""
+    from keras_slm.cli import main
+    from keras_slm.cli._common import unpacked
+    from keras_slm.serving.predictor import make_predictor
+
+    clf, directory, texts = model_dir
+    folder = str(tmp_path / "assets")
+    export_android(directory, folder, samples=texts, golden=5, latency_runs=0, verify_mediapipe=False)
+    packed = str(tmp_path / "elsewhere" / "packed.tflite")
+    assert main(["export", directory, "--metadata", "--out", packed, "--latency-runs", "1"]) == 0
+    data = tmp_path / "eval.tsv"
+    predicted = [r["label"] for r in clf.predict(texts[:40])]
+    data.write_text("text\tlabel\n" + "".join(f"{t}\t{y}\n" for t, y in zip(texts[:40], predicted)), encoding="utf-8")
+    expected = clf.model.predict(clf.encode(texts[:5]), verbose=0)
+    for target in (folder, os.path.join(folder, "model.tflite"), packed):
+        capsys.readouterr()
+        assert main(["predict", target, "--json", *texts[:5]]) == 0, target
+        got = [[r["scores"][label] for label in clf.labels.labels] for r in json.loads(capsys.readouterr().out)]
+        np.testing.assert_allclose(got, expected, atol=1e-5)
+        assert main(["evaluate", target, "--data", str(data), "--json"]) == 0, target
+        assert json.loads(capsys.readouterr().out)["accuracy"] >= 0.95
+    predictor = make_predictor(unpacked(folder, directory=True))
+    assert [p["label"] for p in predictor.predict(texts[:5])] == predicted[:5]
