@@ -59,3 +59,14 @@ def test_light_copies_agree_with_the_library():
     assert tuple(_common.QUANTIZE_MODES) == tuple(QUANTIZE_MODES)
     assert sorted(pretrain_cmd.PRESETS) == sorted(TRANSFORMER_PRESETS)
     assert set(TRANSFORMER_PRESETS) < set(train_cmd.TRANSFORMER_MODELS)
+
+
+def test_train_help_names_every_task(capsys):
+    """Issue 19.10: `train --help` said "train a text classifier" and its --task help omitted ner."""
+    from keras_slm.cli import build_parser
+
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["train", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "NER tagger (--task ner)" in text and "ner: a tagger on CoNLL --data" in text
+    assert "95th percentile" in text  # --seq-len's default follows the data (19.13)
