@@ -113,7 +113,7 @@ def test_our_commands_read_the_files_we_write(model_dir, tmp_path, capsys):
     expected = clf.model.predict(clf.encode(texts[:5]), verbose=0)
     for target in (folder, os.path.join(folder, "model.tflite"), packed):
         capsys.readouterr()
-        assert main(["predict", target, "--json", *texts[:5]]) == 0, target
+        assert main(["predict", target, *texts[:5], "--json"]) == 0, target
         got = [[r["scores"][label] for label in clf.labels.labels] for r in json.loads(capsys.readouterr().out)]
         np.testing.assert_allclose(got, expected, atol=1e-5)
         assert main(["evaluate", target, "--data", str(data), "--json"]) == 0, target
