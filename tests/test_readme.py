@@ -37,11 +37,17 @@ def readme_commands(path=README):
     """[(line number, argv after `keras-slm`)] of every keras-slm command in the ```bash blocks."""
     commands = []
     for line_no, code in fenced_blocks("bash", path):
-        for offset, line in enumerate(code.replace("\\\n", " \n").split("\n")):
-            for part in line.split("&&"):
+        logical, start = "", None
+        for offset, line in enumerate(code.split("\n")):
+            start = line_no + 1 + offset if start is None else start
+            if line.endswith("\\"):  # a continued line
+                logical += line[:-1] + " "
+                continue
+            for part in (logical + line).split("&&"):
                 tokens = shlex.split(part, comments=True)
                 if "keras-slm" in tokens:
-                    commands.append((line_no + 1 + offset, tokens[tokens.index("keras-slm") + 1:]))
+                    commands.append((start, tokens[tokens.index("keras-slm") + 1:]))
+            logical, start = "", None
     return commands
 
 

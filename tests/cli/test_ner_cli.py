@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 
 import pytest
 
@@ -31,7 +32,8 @@ def test_train_evaluate_predict(trained):
     out, dev, stdout, stderr = trained
     # Issue 19.12: no tag-id "max |diff|", no Keras end-of-data or shuffle warnings, a progress bar per epoch.
     assert "max |diff|" not in stdout and "ran out of data" not in stdout + stderr
-    assert "shuffle" not in stdout + stderr and "epoch 1/2" in stdout and "25/25" in stdout
+    assert "`shuffle=True`" not in stdout + stderr and "epoch 1/2" in stdout
+    assert re.search(r"\b(\d+)/\1\b", stdout)  # a progress bar that reaches the epoch's last batch
     for name in ("model.keras", "model.tflite", "tagger.json", "labels.txt", "config.json", "metrics.json"):
         assert os.path.exists(os.path.join(out, name)), name
     assert "validation entity F1" in stdout and "tag agreement 1.00000 on" in stdout
