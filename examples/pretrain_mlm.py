@@ -40,6 +40,9 @@ def read_unlabelled(path, max_lines):
 
 def main(argv):
     del argv
+    from keras_slm.quiet import quiet_tensorflow
+
+    quiet_tensorflow()  # TensorFlow's start-up and conversion INFO lines stay off stderr
     logging.set_verbosity(logging.WARNING)  # TensorFlow's export chatter
     # Setup: imports after flag parsing so `--help` is instant.
     from keras_slm.data import read_classification, sample_path

@@ -29,6 +29,9 @@ flags.DEFINE_string("out", "/tmp/keras_slm_sentence_similarity", "output folder"
 
 def main(argv):
     del argv
+    from keras_slm.quiet import quiet_tensorflow
+
+    quiet_tensorflow()  # TensorFlow's start-up and conversion INFO lines stay off stderr
     logging.set_verbosity(logging.WARNING)  # TensorFlow's export chatter
     # Setup: imports after flag parsing so `--help` is instant.
     from keras_slm.models import SentenceEmbedder, load_minilm

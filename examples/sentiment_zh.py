@@ -24,6 +24,9 @@ flags.DEFINE_string("out", "/tmp/keras_slm_sentiment_zh", "output folder")
 
 def main(argv):
     del argv
+    from keras_slm.quiet import quiet_tensorflow
+
+    quiet_tensorflow()  # TensorFlow's start-up and conversion INFO lines stay off stderr
     from keras_slm.data import read_classification, sample_path
     from keras_slm.export import TFLiteModel
     from keras_slm.models import TextClassifier

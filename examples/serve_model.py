@@ -19,9 +19,12 @@ The same steps from a shell:
     curl -s localhost:8000/v1/predict -d '{"texts": ["a gorgeous, witty film"]}'
 """
 
+import json
 import os
 import threading
 import time
+import urllib.error
+import urllib.request
 
 from absl import app, flags
 
@@ -35,9 +38,23 @@ flags.DEFINE_bool("keep_serving", False, "Keep the server running after the demo
 FLAGS = flags.FLAGS
 
 
+def _request(url, body=None):
+    """(status, body text) of a GET, or of a POST of `body` (bytes or a JSON-able object), with the
+    standard library only: `pip install .` brings no HTTP client."""
+    data = body if isinstance(body, (bytes, type(None))) else json.dumps(body).encode()
+    request = urllib.request.Request(url, data=data, headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as reply:
+            return reply.status, reply.read().decode()
+    except urllib.error.HTTPError as e:  # 4xx / 5xx: the server's JSON error body
+        return e.code, e.read().decode()
+
+
 def main(argv):
     del argv
-    import httpx
+    from keras_slm.quiet import quiet_tensorflow
+
+    quiet_tensorflow()  # TensorFlow's start-up and conversion INFO lines stay off stderr
     import uvicorn
 
     from keras_slm.cli import main as cli
@@ -86,21 +103,23 @@ def main(argv):
     print(f"serving on {url} (OpenAPI docs at {url}/docs)")
 
     # --- Query it like a client --------------------------------------------------------------------
-    with httpx.Client(base_url=url, timeout=30) as client:
-        texts = ["a gorgeous, witty, seductive movie", "the plot is a mess and far too long"]
-        reply = client.post("/v1/predict", json={"texts": texts}).json()
-        for text, p in zip(texts, reply["predictions"]):
-            print(f"  {p['label']:<9} {p['score']:.3f}  {text}")
-        bad = client.post("/v1/predict", content=b'{"texts": [')
-        print(f"malformed JSON -> {bad.status_code} {bad.json()['error']['code']}")
-        too_many = client.post("/v1/predict", json={"texts": ["x"] * 1000})
-        print(f"1000 texts     -> {too_many.status_code} {too_many.json()['error']['code']}")
-        start = time.perf_counter()
-        for i in range(FLAGS.requests):
-            client.post("/v1/predict", json={"texts": texts[: 1 + i % 2]}).raise_for_status()
-        elapsed = time.perf_counter() - start
-        print(f"{FLAGS.requests} sequential requests: {FLAGS.requests / elapsed:.0f} req/s")
-        metrics = client.get("/metrics").text
+    predict = f"{url}/v1/predict"
+    texts = ["a gorgeous, witty, seductive movie", "the plot is a mess and far too long"]
+    reply = json.loads(_request(predict, {"texts": texts})[1])
+    for text, p in zip(texts, reply["predictions"]):
+        print(f"  {p['label']:<9} {p['score']:.3f}  {text}")
+    status, body = _request(predict, b'{"texts": [')
+    print(f"malformed JSON -> {status} {json.loads(body)['error']['code']}")
+    status, body = _request(predict, {"texts": ["x"] * 1000})
+    print(f"1000 texts     -> {status} {json.loads(body)['error']['code']}")
+    start = time.perf_counter()
+    for i in range(FLAGS.requests):
+        status, body = _request(predict, {"texts": texts[: 1 + i % 2]})
+        if status != 200:
+            raise SystemExit(f"request {i}: HTTP {status}: {body}")
+    elapsed = time.perf_counter() - start
+    print(f"{FLAGS.requests} sequential requests: {FLAGS.requests / elapsed:.0f} req/s")
+    metrics = _request(f"{url}/metrics")[1]
     print("metrics:")
     for line in metrics.splitlines():
         if line.startswith(("keras_slm_requests_total", "keras_slm_request_errors_total", "keras_slm_model_info")):

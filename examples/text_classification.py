@@ -25,6 +25,9 @@ flags.DEFINE_string("out", "/tmp/keras_slm_text_classification", "output folder"
 
 def main(argv):
     del argv
+    from keras_slm.quiet import quiet_tensorflow
+
+    quiet_tensorflow()  # TensorFlow's start-up and conversion INFO lines stay off stderr
     # Setup: imports after flag parsing so `--help` is instant.
     from keras_slm.data import read_classification, sample_path
     from keras_slm.training import holdout_split, train_classifier

@@ -1,29 +1,24 @@
-"""The `keras-slm` command. One module per subcommand; each parses and calls the library."""
+"""The `keras-slm` command. One module per subcommand; each parses and calls the library.
+
+Argument parsing imports no TensorFlow (each *_cmd module's top-level imports are light), so
+`--help`, `--version`, argument errors, missing input files and the registry commands that do not
+load a model answer at once; TensorFlow is imported, quietly, only for the commands that use it
+(a subparser says `set_defaults(tensorflow=False)` when it does not).
+"""
 
 import argparse
 import importlib
 import os
 import sys
 
-COMMANDS = ("train", "evaluate", "predict", "export", "inspect", "bench", "demo", "registry", "serve", "distill", "pretrain", "generate")
+COMMANDS = ("train", "evaluate", "predict", "export", "inspect", "bench", "demo", "registry", "serve", "distill", "pretrain", "generate", "tune")
 
 
 def _quiet_tensorflow():
-    """Imports TensorFlow with its C++ start-up chatter (CUDA probing) kept off stderr."""
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    saved = os.dup(2)
-    try:
-        with open(os.devnull, "w") as devnull:
-            os.dup2(devnull.fileno(), 2)
-            import tensorflow
+    """Imports TensorFlow with its C++ start-up chatter kept off stderr (keras_slm.quiet)."""
+    from keras_slm.quiet import quiet_tensorflow
 
-            tensorflow.config.list_physical_devices()  # CUDA probing logs an error without a GPU
-    finally:
-        os.dup2(saved, 2)  # Python-level import errors still reach the user
-        os.close(saved)
-    import absl.logging
-
-    absl.logging.set_verbosity(absl.logging.ERROR)
+    quiet_tensorflow()
 
 
 def build_parser():
@@ -41,6 +36,22 @@ def build_parser():
     return parser
 
 
+INPUT_FILE_OPTIONS = ("data", "val", "text", "val_text")  # checked before TensorFlow is imported
+
+
+def check_input_files(args):
+    """Raises DataError for a --data / --val / --text / --val-text file that does not exist."""
+    from keras_slm.errors import DataError
+
+    for name in INPUT_FILE_OPTIONS:
+        paths = getattr(args, name, None)
+        for path in paths if isinstance(paths, list) else [paths]:
+            if isinstance(path, str) and not os.path.isfile(path):
+                option = "--" + name.replace("_", "-")
+                raise DataError(path, None, f"no such file ({option})" if not os.path.isdir(path)
+                                else f"is a directory, not a file ({option})")
+
+
 def main(argv=None):
     """Runs one command. Errors print ONE line on stderr and exit 2, never a traceback.
 
@@ -53,11 +64,14 @@ def main(argv=None):
     argv = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in argv or os.environ.get("KERAS_SLM_DEBUG", "") not in ("", "0")
     argv = [a for a in argv if a != "--debug"]
-    _quiet_tensorflow()
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     from keras_slm.errors import KerasSlmError
 
     args = build_parser().parse_args(argv)
     try:
+        check_input_files(args)
+        if getattr(args, "tensorflow", True):
+            _quiet_tensorflow()
         return args.run(args) or 0
     except KeyboardInterrupt:
         print(f"keras-slm {args.command}: interrupted", file=sys.stderr)

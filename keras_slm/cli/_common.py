@@ -2,7 +2,9 @@
 
 import json
 
-from keras_slm.export import QUANTIZE_MODES
+# keras_slm.export.QUANTIZE_MODES, listed here so that parsing arguments does not import TensorFlow
+# (tests/cli/test_cli_light.py checks that they agree).
+QUANTIZE_MODES = ("none", "dynamic", "float16", "int8")
 
 
 def add_data_options(parser):
@@ -57,6 +59,29 @@ def add_quantize_option(parser, default="none", help_text=None):
         "--quantize", choices=QUANTIZE_MODES, default=default,
         help=help_text or "quantization: none (float32), dynamic (int8 weights), float16, int8 (full integer)",
     )
+
+
+def unpacked(path, directory=False):
+    """MODEL as our commands read it: an Android folder or a .tflite with MediaPipe metadata (no
+    config.json beside it) is unpacked into a temporary model directory (keras_slm.tasks.packaged);
+    anything else is returned as given. `directory`: return the folder rather than its model.tflite."""
+    import atexit
+    import os
+    import shutil
+    import sys
+    import tempfile
+
+    from keras_slm.tasks.packaged import packaged_source, unpack_classifier
+
+    if not os.path.exists(path) or packaged_source(path) is None:
+        return path
+    dest = tempfile.mkdtemp(prefix="keras_slm_unpacked_")
+    atexit.register(shutil.rmtree, dest, True)
+    tflite = unpack_classifier(path, dest)
+    kind = packaged_source(path)[0]
+    print(f"{path}: no config.json; tokenizer and labels read from its "
+          f"{'model.json and vocab.txt' if kind == 'android' else 'MediaPipe metadata'}", file=sys.stderr)
+    return dest if directory else tflite
 
 
 def print_json(obj):

@@ -7,6 +7,10 @@ from keras_slm.cli._common import print_json
 from keras_slm.errors import KerasSlmError
 
 LM_MODELS = ("lstm", "transformer")
+# Defaults of `train --task lm` (the shared --epochs / --seq-len default to None): a char LSTM with
+# these reaches <= 1.70 nats/char on the last 10% of tiny_shakespeare (BENCHMARKS.md, issue 19).
+DEFAULT_EPOCHS = 10
+DEFAULT_CHAR_SEQ_LEN = 100
 
 
 def add_train_arguments(parser):

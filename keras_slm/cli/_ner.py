@@ -84,7 +84,7 @@ def run_train(args):
                                latency_runs=100)
         report.path = os.path.join(args.out, name)  # where it lands after the swap
         exports[mode] = report.to_dict()
-        print(f"\n{report.to_text()}\ntag agreement with Keras {report.parity['tag_agreement']:.5f}")
+        print(f"\n{report.to_text()}")
     summary = {
         "validation": {k: metrics[k] for k in ("f1", "precision", "recall", "n", "per_type", "best_epoch", "epochs_run")},
         "training": {

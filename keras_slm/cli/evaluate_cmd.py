@@ -1,6 +1,6 @@
 """keras-slm evaluate: accuracy, macro-F1 and a per-class table of a model on a file."""
 
-from keras_slm.cli._common import add_data_options, print_json, read_data
+from keras_slm.cli._common import add_data_options, print_json, read_data, unpacked
 
 
 def add_parser(sub):
@@ -26,6 +26,7 @@ def run(args):
         from keras_slm.cli._lm import run_evaluate
 
         return run_evaluate(args)
+    args.model = unpacked(args.model)  # an Android folder or a .tflite with metadata
     classifier = TextClassifier.load(args.model)
     data = read_data(args.data, args)
     metrics = classifier.evaluate(data, skip_bad_rows=args.skip_bad_rows)

@@ -6,7 +6,7 @@ import sys
 from keras_slm.cli._common import add_data_options, add_quantize_option, print_json, read_data
 from keras_slm.cli._trainable import add_trainable_options, run_trainable
 from keras_slm.cli.registry_cmd import add_bundle_option, bundle_after
-from keras_slm.cli.train_cmd import CALIBRATION_FILE
+from keras_slm.cli.train_cmd import CALIBRATION_FILE, advise_int8
 
 
 def add_parser(sub):
@@ -69,10 +69,12 @@ def run(args):
             allow_flex=args.allow_flex, single_subgraph=True if (args.single_subgraph or args.metadata) else None,
             latency_runs=args.latency_runs,
         )
+        report = advise_int8(classifier, report, samples, latency_runs=args.latency_runs)
         if args.metadata:
             from keras_slm.export import write_metadata
 
             write_metadata(staging, tokenizer=classifier.tokenizer, labels=classifier.labels)
+            report.size_bytes = os.path.getsize(staging)  # the file as written, metadata included
     report.path = out
     if args.golden:
         from keras_slm.export import write_golden

@@ -2,7 +2,7 @@
 
 import sys
 
-from keras_slm.cli._common import print_json
+from keras_slm.cli._common import print_json, unpacked
 
 
 def add_parser(sub):
@@ -24,6 +24,7 @@ def run(args):
 
     if _ner.is_ner_dir(args.model):
         return _ner.run_predict(args, texts)
+    args.model = unpacked(args.model)  # an Android folder or a .tflite with metadata
     classifier = TextClassifier.load(args.model)
     results = classifier.predict(texts)
     if args.json:

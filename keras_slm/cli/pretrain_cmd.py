@@ -2,7 +2,9 @@
 
 import os
 
-from keras_slm.models.transformer_encoder import PRESETS
+from keras_slm.cli.train_cmd import TRANSFORMER_MODELS
+
+PRESETS = [name for name in TRANSFORMER_MODELS if name != "minilm"]  # keras_slm.models.transformer_encoder.PRESETS
 
 
 def add_parser(sub):

@@ -29,6 +29,7 @@ def _card_options(p):
 def add_parser(sub):
     p = sub.add_parser("registry", help="model registry: push, list, show, pull, compare, deprecate bundles")
     rsub = p.add_subparsers(dest="registry_command", metavar="ACTION", required=True)
+    p.set_defaults(tensorflow=False)  # bundles, cards and the index are plain files: no TensorFlow
 
     b = rsub.add_parser("bundle", help="write a verified bundle (folder or .tar.gz) from a trained model directory")
     b.add_argument("model", metavar="MODEL_DIR")
@@ -160,7 +161,9 @@ def parse_size(text):
 
 
 def _fmt_metrics(metrics):
-    return " ".join(f"{k}={v:.4f}" for k, v in sorted(metrics.items())) or "-"
+    from keras_slm.registry.card import comparable_metrics
+
+    return " ".join(f"{k}={v:.4f}" for k, v in sorted(comparable_metrics(metrics).items())) or "-"
 
 
 def run_bundle(args):
@@ -224,6 +227,8 @@ def run_show(args):
         print(f"  {key:<12} {getattr(record, key) or '-'}")
     print(f"  {'size':<12} model.tflite {record.size_bytes:,} bytes; bundle {record.bundle_bytes:,} bytes")
     print(f"  {'metrics':<12} {_fmt_metrics(record.metrics)}")
+    training = record.card.get("training") or {}
+    print(f"  {'training':<12} " + (" ".join(f"{k}={v:g}" for k, v in sorted(training.items())) or "-"))
     print(f"  {'data':<12} " + (", ".join(d.get("name", "?") for d in record.training_data) or "-"))
     print(f"  {'files':<12} " + ", ".join(sorted(record.files)))
     print(f"  {'limitations':<12} {record.card.get('limitations', '-')}")

@@ -24,7 +24,7 @@ def add_parser(sub):
     p.add_argument("--endpoint-url", help="object-store endpoint for an s3:// --registry (e.g. a MinIO server)")
     p.add_argument("--access-log", action="store_true", help="log every request")
     p.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"])
-    p.set_defaults(run=run)
+    p.set_defaults(run=run, tensorflow=False)  # serves the .tflite file through LiteRT
 
 
 def run(args):
@@ -42,8 +42,10 @@ def run(args):
         from keras_slm.registry import open_registry
 
         registry = open_registry(args.registry, endpoint_url=args.endpoint_url)
+    from keras_slm.cli._common import unpacked
+
     app = create_app(
-        args.model, variant=args.variant, pool_size=args.interpreters, max_batch=args.max_batch,
+        unpacked(args.model, directory=True),  # an Android folder or a .tflite with metadata variant=args.variant, pool_size=args.interpreters, max_batch=args.max_batch,
         max_text_chars=args.max_text_chars, max_body_bytes=args.max_body_bytes, registry=registry,
         max_tokens=args.max_tokens,
     )

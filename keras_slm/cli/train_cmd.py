@@ -19,9 +19,12 @@ CALIBRATION_FILE = "calibration.txt"
 
 
 def add_parser(sub):
-    p = sub.add_parser("train", help="train a text classifier and export it to TFLite")
+    p = sub.add_parser("train", help="train a classifier, NER tagger or language model and export it to TFLite",
+                       description="Train a text classifier (default), an NER tagger (--task ner) or a next-token "
+                       "language model (--task lm), and export it to builtin-only TFLite.")
     p.add_argument("--task", default="classification", choices=["classification", "lm", "ner"],
-                   help="classification (default) or lm: a next-token language model on --text")
+                   help="classification (default; --data TSV/CSV/JSONL), ner: a tagger on CoNLL --data, "
+                   "or lm: a next-token language model on --text")
     p.add_argument("--data", help="training file (.tsv/.csv with header, or .jsonl); required for classification")
     p.add_argument("--val", help="validation file (default: a seeded 10%% of --data; on phrase-level data whole sentences, their phrases left out of training)")
     p.add_argument("--model", default=None, choices=["awe", "lstm", "gru", "bilstm", "stacked_lstm", *TRANSFORMER_MODELS, "transformer",
@@ -34,9 +37,12 @@ def add_parser(sub):
     p.add_argument("--tokenizer", default="word", choices=["word", "char", "wordpiece"],
                    help="word: lowercase + split on [^\\w']+;  char: one token per CJK character "
                    "(--task lm: every character);  wordpiece: --task lm only")
-    p.add_argument("--epochs", type=int, default=5)
+    p.add_argument("--epochs", type=int, default=None, help="at most this many epochs (default 5; --task lm 10)")
     p.add_argument("--batch-size", type=int, default=32)
-    p.add_argument("--seq-len", type=int, default=64, help="token ids per text, incl. <START> (default 64)")
+    p.add_argument("--seq-len", type=int, default=None,
+                   help="token ids per text, incl. <START>. Default: classifiers (word/char) take the 95th "
+                   "percentile of the training texts' token counts (+1, rounded up to a multiple of 8, 16-256) and "
+                   "print it; transformers and --task ner 64; --task lm 100 (char) or 64")
     p.add_argument("--max-vocab", type=int, default=20000)
     p.add_argument("--min-count", type=int, default=1)
     p.add_argument("--lr", type=float, help="learning rate (default: Adam 1e-3; transformers AdamW "
@@ -66,6 +72,21 @@ def write_export(classifier, out_dir, quantize, sample_texts, val):
     report = classifier.export(
         os.path.join(out_dir, name), quantize=quantize, sample_texts=sample_texts, eval_data=val,
     )
+    return advise_int8(classifier, report, sample_texts)
+
+
+def advise_int8(classifier, report, sample_texts, **export_options):
+    """For an int8 file of an RNN (unrolled), also measures the dynamic-range file and sets `report.advice`."""
+    if report.quantize != "int8" or not report.unrolled:
+        return report
+    import tempfile
+
+    from keras_slm.export.advice import int8_advice
+
+    with tempfile.TemporaryDirectory(prefix="keras_slm_dynamic_") as tmp:
+        dynamic = classifier.export(os.path.join(tmp, "model_dynamic.tflite"), quantize="dynamic",
+                                    sample_texts=sample_texts, **export_options)
+    report.advice = int8_advice(report, dynamic)[1]
     return report
 
 
@@ -80,6 +101,11 @@ def run(args):
     _check_replaceable(args.out)
     with files.atomic_dir(args.out) as staging:
         args.staging = staging
+        if args.task == "lm":
+            args.epochs = args.epochs or _lm.DEFAULT_EPOCHS
+            args.seq_len = args.seq_len or (_lm.DEFAULT_CHAR_SEQ_LEN if args.tokenizer == "char" else 64)
+        elif args.task == "ner":
+            args.epochs, args.seq_len = args.epochs or 5, args.seq_len or 64
         run_task = {"lm": _lm.run_train, "ner": _ner.run_train}.get(args.task, run_classification)
         result = run_task(args)
     print(f"wrote {args.out}/: {', '.join(sorted(os.listdir(args.out)))}")
@@ -110,6 +136,7 @@ def run_classification(args):
     from keras_slm.tasks.text_classifier import METRICS_FILE
     from keras_slm.tasks.classifier_training import train_classifier
 
+    args.epochs = args.epochs or 5
     if not args.data:
         raise KerasSlmError("--data FILE is required (or --task lm --text FILE)")
     args.model = args.model or "bilstm"
@@ -131,7 +158,7 @@ def run_classification(args):
         from keras_slm.tasks.classifier_training import train_transformer_classifier
 
         classifier, history, metrics = train_transformer_classifier(
-            train, val, model=args.model, init=args.init, seq_len=args.seq_len, vocab_size=args.max_vocab,
+            train, val, model=args.model, init=args.init, seq_len=args.seq_len or 64, vocab_size=args.max_vocab,
             epochs=args.epochs, batch_size=args.batch_size, learning_rate=args.lr, seed=args.seed,
             patience=args.patience, lora_rank=args.lora_rank, lora_alpha=args.lora_alpha,
         )
@@ -144,6 +171,8 @@ def run_classification(args):
             batch_size=args.batch_size, learning_rate=args.lr, seed=args.seed, patience=args.patience,
             word_vectors=args.word_vectors,
         )
+    seq_len_source = "--seq-len" if args.seq_len else "95th percentile of the training texts' token counts"
+    args.seq_len = classifier.seq_len
     train_time = time.time() - start
     classifier.save(args.staging)
     # Real texts kept beside the model for parity checks and int8 calibration at export time:
@@ -165,6 +194,7 @@ def run_classification(args):
         "training": {
             "data": os.path.abspath(args.data), "train_rows": len(train), "val_rows": len(val),
             "model": args.model, "tokenizer": args.tokenizer, "seq_len": args.seq_len,
+            **({"seq_len_source": seq_len_source} if not transformer else {}),
             "epochs": args.epochs, "epochs_run": metrics["epochs_run"], "best_epoch": metrics["best_epoch"],
             "batch_size": args.batch_size, "learning_rate": args.lr, "seed": args.seed,
             "vocab_size": classifier.tokenizer.vocab_size, "word_vectors": args.word_vectors,

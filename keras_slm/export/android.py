@@ -46,6 +46,7 @@ class AndroidExport:
     def to_text(self):
         lines = [f"Android folder: {self.folder}"]
         lines += [f"  {name}" for name in self.files]
+        lines.append(f"{MODEL_FILE}: {self.export['size_bytes']:,} bytes with metadata")
         parity = self.export.get("parity") or {}
         if parity:
             lines.append(f"LiteRT vs Keras: max |diff| {parity['max_abs_diff']:.2e}, top label agreement {parity['argmax_agreement']:.3f} (n={parity['n']})")
@@ -201,6 +202,8 @@ def package_android(classifier, out_folder, *, samples, name, quantize="none", g
         ).to_dict()
         staged = os.path.join(tmp, MODEL_FILE)
         write_metadata(plain, staged, tokenizer=classifier.tokenizer, labels=classifier.labels, info=info)
+        report["size_bytes_without_metadata"] = report["size_bytes"]
+        report["size_bytes"] = os.path.getsize(staged)  # the shipped file, metadata included (issue 19.10)
         golden_texts = pick_texts(samples, golden)
         doc = write_golden(os.path.join(tmp, GOLDEN_FILE), classifier, golden_texts, tflite=staged, quantize=quantize)
         mediapipe = None

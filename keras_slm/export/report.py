@@ -26,6 +26,7 @@ class ExportReport:
         int8_ops: with int8, the only op types quantized (AI Edge Quantizer); the rest is float.
         signatures: for files with several signatures (trainable files), each one's input and
             output names (`inspect_tflite`).
+        advice: a measured recommendation (e.g. int8 vs dynamic for RNNs, `keras_slm.export.advice`).
     """
 
     path: str
@@ -44,6 +45,7 @@ class ExportReport:
     float_ops: list = None
     int8_ops: list = None
     signatures: dict = None
+    advice: str = None
 
     def to_dict(self):
         return dataclasses.asdict(self)
@@ -65,7 +67,14 @@ class ExportReport:
         ]
         if self.xnnpack is False:
             rows.append(("XNNPACK delegate", "NO: fails to build; run without it (setUseXNNPACK(false))"))
-        if self.parity:
+        if self.parity and "tag_agreement" in self.parity:  # taggers: decoded tag ids, so no |diff| of scores
+            p = self.parity
+            rows.append(
+                ("parity vs Keras", f"tag agreement {p['tag_agreement']:.5f} on {p.get('tokens', '?'):,} tokens"
+                 + (f", identical sentences {p['sentence_agreement']:.4f}" if "sentence_agreement" in p else "")
+                 + f" ({p['n']} sentences)")
+            )
+        elif self.parity:
             p = self.parity
             rows.append(
                 ("parity vs Keras", f"max |diff| {p['max_abs_diff']:.3g}, argmax agreement "
@@ -81,6 +90,8 @@ class ExportReport:
             rows.append(
                 (f"latency {threads} thread(s)", f"median {t['median_ms']:.3f} ms, p90 {t['p90_ms']:.3f} ms ({t['runs']} runs)")
             )
+        if self.advice:
+            rows.append(("advice", self.advice))
         width = max(len(k) for k, _ in rows)
         return "\n".join(f"{k:<{width}}  {v}" for k, v in rows)
 

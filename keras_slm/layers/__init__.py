@@ -2,6 +2,7 @@
 
 from keras_slm.layers.bottleneck_adapter import BottleneckAdapter
 from keras_slm.layers.crf import CRF
+from keras_slm.layers.crf_trainer import CRFTrainer
 from keras_slm.layers.masked_mean_pooling import MaskedMeanPooling
 from keras_slm.layers.tag_argmax import TagArgmax
 from keras_slm.layers.token_features import SplitTokenFeatures

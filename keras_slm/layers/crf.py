@@ -39,12 +39,27 @@ class CRF(keras.layers.Layer):
             requantization (`SequenceTagger.export(quantize="int8")` sets 256).
         **kwargs: `keras.layers.Layer` arguments (name, dtype, ...).
 
+    Training: a model ending in `CRF(...)(emissions)` outputs tag ids, so a plain
+    `compile(loss=...)` cannot train it; wrap it in `keras_slm.layers.CRFTrainer`, which
+    outputs the emissions and uses `CRF.loss` (the CRF's transitions train with the rest).
+
     Example:
     >>> import numpy as np
     >>> crf = CRF(num_tags=3)
     >>> tags = crf(np.random.randn(2, 5, 3).astype("float32"))
     >>> tuple(tags.shape)
     (2, 5)
+
+    Training it inside your own model with `compile` / `fit`:
+    >>> import keras
+    >>> from keras_slm.layers import CRFTrainer
+    >>> ids = keras.Input((None,), dtype="int32")
+    >>> emissions = keras.layers.Dense(3)(keras.layers.Embedding(50, 16, mask_zero=True)(ids))
+    >>> tagger = keras.Model(ids, CRF(3)(emissions))   # predicts tag ids; save / export this one
+    >>> trainer = CRFTrainer(tagger)                   # outputs emissions; loss = CRF negative log-likelihood
+    >>> trainer.compile(optimizer="adam")
+    >>> x = np.random.randint(1, 50, (64, 8)); y = (x % 3).astype("int32")
+    >>> _ = trainer.fit(x, y, epochs=1, verbose=0)
     """
 
     def __init__(self, num_tags, decode_scale=None, **kwargs):

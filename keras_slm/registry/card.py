@@ -12,17 +12,52 @@ from keras_slm.files import sha256_file
 CARD_FILE = "model_card.json"
 CARD_MARKDOWN = "MODEL_CARD.md"
 DEFAULT_LICENCE = "unspecified"
-# Metrics that describe training, not quality; kept out of the card's headline metrics.
-_NOT_QUALITY = {"epochs_run", "best_epoch", "skipped", "support", "n"}
+# Quality metrics, by name or suffix (test_accuracy, val_loss, ...); every other number in metrics.json's
+# "validation" part (learning_rate, augmented_rows, epochs_run, params, ...) describes training and goes to
+# the card's "training" part, never compared or starred as a winner (issue 19.8).
+QUALITY_METRICS = ("accuracy", "macro_f1", "f1", "precision", "recall", "auc", "bleu", "chrf", "exact_match",
+                   "loss", "perplexity", "error_rate", "cer", "wer", "agreement")
+LOWER_IS_BETTER = ("loss", "perplexity", "error_rate", "cer", "wer")
+
+
+# Training facts that cards written before the split (issue 19.8) still hold among their metrics.
+TRAINING_FACTS = {"learning_rate", "augmented_rows", "epochs_run", "best_epoch", "params", "wall_time_s",
+                  "train_tokens", "val_tokens", "skipped", "support", "n", "tokens", "temperature", "alpha"}
+
+
+def comparable_metrics(metrics):
+    """A card's metrics without the training facts older cards mixed in (what compare, list and show print)."""
+    return {k: v for k, v in metrics.items() if k not in TRAINING_FACTS}
+
+
+def _ends_with(name, suffixes):
+    name = name.lower()
+    return any(name == s or name.endswith("_" + s) for s in suffixes)
+
+
+def is_quality_metric(name):
+    """True for a model-quality metric name (accuracy, f1, loss, test_accuracy ...), False for hyperparameters."""
+    return _ends_with(name, QUALITY_METRICS) and not name.lower().startswith("teacher_")
+
+
+def lower_is_better(name):
+    """True for metrics where the smaller value wins (loss, perplexity, error rates)."""
+    return _ends_with(name, LOWER_IS_BETTER)
+
+
+def _numbers(metrics):
+    source = metrics.get("validation", metrics) if isinstance(metrics, dict) else {}
+    return {k: float(v) for k, v in source.items() if isinstance(v, (int, float)) and not isinstance(v, bool)}
 
 
 def headline_metrics(metrics):
     """Flat {name: number} of quality metrics from a metrics.json dict (its "validation" part)."""
-    source = metrics.get("validation", metrics) if isinstance(metrics, dict) else {}
-    return {
-        k: float(v) for k, v in source.items()
-        if isinstance(v, (int, float)) and not isinstance(v, bool) and k not in _NOT_QUALITY
-    }
+    return {k: v for k, v in _numbers(metrics).items() if is_quality_metric(k)}
+
+
+def training_facts(metrics):
+    """Flat {name: number} of the other numbers there: hyperparameters and training facts."""
+    return {k: v for k, v in _numbers(metrics).items() if not is_quality_metric(k)}
 
 
 def training_data_lineage(metrics, data=None):
@@ -85,6 +120,7 @@ def make_card(config, metrics, *, name, language=None, licence=None, limitations
         ).capitalize(),
         "data": {"training": lineage, "train_rows": training.get("train_rows"), "val_rows": training.get("val_rows")},
         "metrics": quality,
+        "training": training_facts(metrics),
         "limitations": limitations,
         "lineage": {"parent": parent, "training_data": lineage},
         "model": {
@@ -111,6 +147,9 @@ def render_markdown(card):
         lines.append(f"| labels | {', '.join(model['labels'])} |")
     lines += ["", "## Metrics", ""]
     lines += [f"- {k}: {v:.4f}" for k, v in sorted(card["metrics"].items())] or ["- none recorded"]
+    if card.get("training"):
+        lines += ["", "## Training", ""]
+        lines += [f"- {k}: {v:g}" for k, v in sorted(card["training"].items())]
     lines += ["", "## Training data", ""]
     for entry in card["data"]["training"] or [{"name": "unrecorded"}]:
         extra = ", ".join(f"{k} {entry[k]}" for k in ("rows", "sha256") if k in entry)

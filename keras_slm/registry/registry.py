@@ -259,14 +259,15 @@ class Registry:
             records = [r for r in records if r.version in wanted]
         if not records:
             raise RegistryError(f"no model named {name!r} in {self.location}")
-        keys = metrics or sorted({k for r in records for k in r.metrics})
+        keys = metrics or sorted({k for r in records for k in card_lib.comparable_metrics(r.metrics)})
         rows = [dict({"version": r.version, "deprecated": r.deprecated, "size_bytes": r.size_bytes},
                      **{k: r.metrics.get(k) for k in keys}) for r in records]
         best = {}
         for k in keys:
             scored = [(row[k], version_key(row["version"]), row["version"]) for row in rows if row[k] is not None]
-            if scored:
-                best[k] = max(scored)[2]
+            if scored:  # ties: the newest version
+                best[k] = (min(scored, key=lambda t: (t[0], [-x for x in t[1]])) if card_lib.lower_is_better(k)
+                           else max(scored))[2]
         return {"name": name, "metrics": list(keys), "rows": rows, "best": best}
 
     def lineage(self, ref):

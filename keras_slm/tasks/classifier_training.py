@@ -56,7 +56,9 @@ def train_classifier(
             `val_fraction` of `train` (`holdout_split(..., leak_free=True)`).
         model: "awe", "lstm", "gru", "bilstm" or "stacked_lstm".
         tokenizer: "word" or "char".
-        seq_len: token ids per text (also the exported length).
+        seq_len: token ids per text (also the exported length); None chooses it from the
+            training texts (`keras_slm.text.sequence_length.choose_seq_len`: their 95th percentile,
+            16-256) and prints the choice when `verbose`; `classifier.seq_len` holds it.
         max_vocab / min_count: vocabulary limits.
         epochs / batch_size / learning_rate / seed: training settings.
         patience: stop after this many epochs without a better validation accuracy.
@@ -82,6 +84,12 @@ def train_classifier(
     if tok.vocab_size <= UNKNOWN_ID + 1:
         raise DataError(train.path, None, f"the {tokenizer} tokenizer finds no tokens in the texts (punctuation or "
                         f"space only?) with min_count={min_count}; expected texts with words")
+    if seq_len is None:
+        from keras_slm.text.sequence_length import choose_seq_len
+
+        seq_len, note = choose_seq_len([len(tok.tokenize(t)) for t in train.texts])
+        if verbose:
+            print(note)
     labels = LabelVocabulary.fit(train.labels, train)
     x_train, y_train = tok.encode(train.texts, seq_len), labels.encode(train.labels, train)
     x_val, y_val = tok.encode(val.texts, seq_len), labels.encode(val.labels, val)

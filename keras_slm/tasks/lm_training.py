@@ -18,7 +18,7 @@ from keras_slm.training.language_model import _TimeBudget, split_text, windows_o
 def train_lm(
     text, val_text=None, model="lstm", tokenizer="char", seq_len=64, max_vocab=20000, min_count=1,
     epochs=5, batch_size=32, learning_rate=2e-3, seed=0, patience=2, time_budget=None,
-    model_options=None, verbose=2, init=None, source=None, val_source=None,
+    model_options=None, verbose=2, init=None, source=None, val_source=None, decay="cosine",
 ):
     """Trains a next-token LM on `text`.
 
@@ -30,6 +30,9 @@ def train_lm(
         seq_len: training window in tokens (the transformer's context window).
         max_vocab / min_count: vocabulary limits.
         epochs / batch_size / learning_rate / seed: training settings (Adam, clipnorm 1).
+        decay: "cosine" (default) lowers the learning rate along a cosine to a tenth of
+            `learning_rate` over `epochs` (a char LSTM on tiny_shakespeare with `keras-slm train
+            --task lm` defaults: 1.631 nats/char, BENCHMARKS.md); None keeps it constant.
         patience: early-stopping patience on validation loss (best weights are kept).
         time_budget: seconds after which training stops at the end of a batch.
         model_options: builder options (units, embedding_dim, num_layers, hidden_dim, ...).
@@ -60,14 +63,20 @@ def train_lm(
         options.setdefault("sequence_length", seq_len)
         seq_len = options["sequence_length"]
     network = init.model if init is not None else build_lm(model, tok.vocab_size, **options)
-    network.compile(
-        optimizer=keras.optimizers.Adam(learning_rate, clipnorm=1.0),
-        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
-    )
     if val_source is None and split and source:
         val_source = f"{source} (its last 10%, the validation text)"
     x, y = windows_or_error(train_ids, seq_len, source or "the training text")
     vx, vy = windows_or_error(val_ids, seq_len, val_source or "the validation text")
+    rate = learning_rate
+    if decay == "cosine":
+        steps = max(1, -(-len(x) // batch_size) * epochs)
+        rate = keras.optimizers.schedules.CosineDecay(learning_rate, decay_steps=steps, alpha=0.1)
+    elif decay is not None:
+        raise ValueError(f"`decay` must be 'cosine' or None, received {decay!r}.")
+    network.compile(
+        optimizer=keras.optimizers.Adam(rate, clipnorm=1.0),
+        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+    )
     callbacks = [keras.callbacks.EarlyStopping(monitor="val_loss", patience=patience, restore_best_weights=True)]
     if time_budget:
         callbacks.append(_TimeBudget(time_budget))

@@ -150,7 +150,10 @@ def load_minilm(directory=None, max_length=512, dropout=0.1):
     >>> embedder.similarity(["A man is eating food."], ["A man is eating a piece of bread."])  # doctest: +SKIP
     array([0.7553], dtype=float32)
     """
-    from safetensors.numpy import load_file
+    from keras_slm._deps import require
+
+    load_file = require("safetensors.numpy", 'pip install "keras-slm[minilm]"  (or: pip install safetensors)',
+                        "reading MiniLM / BERT weights").load_file
 
     directory = _require_dir(directory)
     config = read_bert_config(directory)

@@ -100,11 +100,20 @@ class SentenceEmbedder:
             raise ValueError(f"`texts_a` and `texts_b` differ in length: {len(texts_a)} != {len(texts_b)}.")
         return cosine_similarity(self.embed(texts_a), self.embed(texts_b))
 
-    def export(self, path, quantize="none", sample_texts=None, **kwargs):
+    def export(self, path, quantize="none", sample_texts=None, metadata=True, **kwargs):
         """Writes a .tflite file via `keras_slm.export.convert`; returns its `ExportReport`.
 
         The report's `parity` gives max |diff| of the vectors and (added here) `min_cosine`,
         the lowest cosine between the Keras and TFLite vectors of `sample_texts`.
+
+        Args:
+            path: the .tflite file to write.
+            quantize: "none", "dynamic", "float16" or "int8".
+            sample_texts: real texts for parity (and int8 calibration).
+            metadata: pack MediaPipe metadata (tokenizer vocabulary, feature-vector output), so
+                MediaPipe Tasks' `TextEmbedder` loads the file as it is (default True); the
+                report's size is that of the file with it.
+            **kwargs: passed to `convert`.
         """
         from keras_slm.export.converter import convert
         from keras_slm.export.runtime import TFLiteModel
@@ -114,10 +123,29 @@ class SentenceEmbedder:
         samples = None if sample_texts is None else self.encode(list(sample_texts))
         kwargs.setdefault("representative_data", samples)
         report = convert(self.model, path, seq_len=self.seq_len, quantize=quantize, sample_inputs=samples, **kwargs)
+        if metadata:
+            self._write_metadata(path)
+            report.size_bytes = os.path.getsize(path)
         if samples is not None:
             lite = SentenceEmbedder(TFLiteModel(path), self.tokenizer, self.seq_len).embed(sample_texts)
             report.parity = dict(report.parity or {}, min_cosine=float(cosine_similarity(lite, self.embed(sample_texts)).min()))
         return report
+
+    def _write_metadata(self, path):
+        """MediaPipe metadata: a BERT tokenizer (WordPiece) or the regex tokenizer, and an `embedding` output."""
+        import tempfile
+
+        from keras_slm.export.metadata import ModelInfo, write_metadata
+
+        info = ModelInfo(name=self.family or "sentence embedder", description="Sentence embedding (unit vector).")
+        if self.tokenizer.kind != "wordpiece":
+            write_metadata(path, tokenizer=self.tokenizer, info=info)
+            return
+        with tempfile.TemporaryDirectory(prefix="keras_slm_vocab_") as tmp:
+            vocab = os.path.join(tmp, "vocab.txt")
+            with open(vocab, "w", encoding="utf-8") as f:
+                f.write("".join(token + "\n" for token in self.tokenizer.vocabulary))
+            write_metadata(path, bert_vocab=vocab, info=info)
 
     def save(self, directory):
         """Writes model.keras, tokenizer.json, vocab.txt and config.json."""

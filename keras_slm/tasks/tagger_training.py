@@ -148,7 +148,10 @@ def train_tagger(
     start = time.time()
     for epoch in range(1, epochs + 1):
         t0 = time.time()
-        fit = trainer.fit(data, epochs=1, verbose=0)
+        if verbose:
+            print(f"epoch {epoch}/{epochs}", flush=True)
+        # shuffle=False: `data` shuffles its own length buckets (Keras warns that it ignores shuffle=True).
+        fit = trainer.fit(data, epochs=1, verbose=verbose, shuffle=False)
         metrics = tagger.evaluate(val)
         record = {"epoch": epoch, "loss": float(fit.history["loss"][-1]), "val_f1": metrics["f1"],
                   "seconds": round(time.time() - t0, 1)}

@@ -71,6 +71,9 @@ def _dataset(x, y, lengths, batch_size, seed, rare=None, unk_replace=0.0, bert=F
         lambda: _batches(x, y, lengths, batch_size, rng, rare, unk_replace),
         output_signature=(spec_x, tf.TensorSpec((None, None), tf.int32)),
     )
+    # The batch count is known: Keras then shows a progress bar inside the epoch and does not
+    # warn "Your input ran out of data" at its end.
+    data = data.apply(tf.data.experimental.assert_cardinality(-(-len(lengths) // batch_size)))
     if bert:  # word-piece ids -> (ids, mask, segment ids), [PAD] = 0
         data = data.map(lambda ids, tags: ((ids, tf.cast(tf.not_equal(ids, 0), tf.int32), tf.zeros_like(ids)), tags))
     return data

@@ -30,6 +30,9 @@ def test_train_writes_lm_dir(lm_dir):
     metrics = json.load(open(os.path.join(out, "metrics.json")))
     assert metrics["exports"]["none"]["android_compatible"] and metrics["exports"]["none"]["parity"]["n"] == 5
     assert "validation loss" in stdout and "perplexity" in stdout
+    # --units 48 reached the model (issue 19.1: it was dropped, giving 256 units): embedding 64 + LSTM 48 + dense.
+    vocab = metrics["training"]["vocab_size"]
+    assert metrics["validation"]["params"] == vocab * 64 + 4 * 48 * (64 + 48 + 1) + (48 + 1) * vocab
 
 
 def test_evaluate_prints_loss_and_perplexity(lm_dir):

@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 
 import pytest
 
@@ -24,14 +25,18 @@ def trained(tmp_path_factory):
     out = str(root / "model")
     proc = cli("train", "--task", "ner", "--data", train, "--val", dev, "--model", "bilstm_crf", "--out", out,
                "--epochs", "2", "--seq-len", "16", "--lr", "0.005")
-    return out, dev, proc.stdout
+    return out, dev, proc.stdout, proc.stderr
 
 
 def test_train_evaluate_predict(trained):
-    out, dev, stdout = trained
+    out, dev, stdout, stderr = trained
+    # Issue 19.12: no tag-id "max |diff|", no Keras end-of-data or shuffle warnings, a progress bar per epoch.
+    assert "max |diff|" not in stdout and "ran out of data" not in stdout + stderr
+    assert "`shuffle=True`" not in stdout + stderr and "epoch 1/2" in stdout
+    assert re.search(r"\b(\d+)/\1\b", stdout)  # a progress bar that reaches the epoch's last batch
     for name in ("model.keras", "model.tflite", "tagger.json", "labels.txt", "config.json", "metrics.json"):
         assert os.path.exists(os.path.join(out, name)), name
-    assert "validation entity F1" in stdout and "tag agreement with Keras 1.00000" in stdout
+    assert "validation entity F1" in stdout and "tag agreement 1.00000 on" in stdout
     metrics = json.load(open(os.path.join(out, "metrics.json")))
     assert metrics["exports"]["none"]["android_compatible"]
     result = json.loads(cli("evaluate", os.path.join(out, "model.tflite"), "--data", dev, "--json").stdout)
@@ -55,7 +60,7 @@ def test_transformer_crf_train_evaluate_predict(tmp_path):
     out = str(tmp_path / "model")
     stdout = cli("train", "--task", "ner", "--data", train, "--val", dev, "--model", "transformer_crf",
                  "--encoder", "tiny_2x128", "--out", out, "--epochs", "1", "--seq-len", "24", "--lr", "0.001").stdout
-    assert "tag agreement with Keras 1.00000" in stdout
+    assert "tag agreement 1.00000 on" in stdout
     for name in ("model.keras", "model.tflite", "tokenizer.json", "vocab.txt", "tagger.json", "labels.txt"):
         assert os.path.exists(os.path.join(out, name)), name
     keras_result = json.loads(cli("evaluate", out, "--data", dev, "--json").stdout)
@@ -72,7 +77,7 @@ def test_glove_word_vectors_and_sizes(tmp_path):
     out = str(tmp_path / "model")
     stdout = cli("train", "--task", "ner", "--data", train, "--val", dev, "--word-vectors", "glove", "--out", out,
                  "--epochs", "1", "--seq-len", "16", "--lstm-units", "24", "--char-filters", "20").stdout
-    assert "tag agreement with Keras 1.00000" in stdout
+    assert "tag agreement 1.00000 on" in stdout
     training = json.load(open(os.path.join(out, "metrics.json")))["training"]
     assert (training["word_vectors"], training["lstm_units"], training["char_filters"]) == ("glove", 24, 20)
     assert SequenceTagger.load(out).model.get_layer("word_embedding").output_dim == 50

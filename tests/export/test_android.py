@@ -69,6 +69,10 @@ def test_cli_android_folder_is_complete_and_loads_in_mediapipe(model_dir, tmp_pa
     assert vocab[:3] == ["<PAD> 0", "<START> 1", "<UNKNOWN> 2"] and len(vocab) == clf.tokenizer.vocab_size
     card = open(os.path.join(folder, "MODEL_CARD.md"), encoding="utf-8").read()
     assert "MediaPipe TextClassifier vs Keras on 60 sentences" in card and "lowercase" in card
+    # Sizes are of the file on disk, metadata included (issue 19.10: they were the size before metadata).
+    size = os.path.getsize(model)
+    assert result["export"]["size_bytes"] == size > result["export"]["size_bytes_without_metadata"]
+    assert f"{size:,} bytes" in card
 
 
 def test_python_api_quantized_folder(model_dir, tmp_path):
@@ -89,3 +93,30 @@ def test_cli_android_without_out_folder_is_a_one_line_error(model_dir, capsys):
     _, directory, _ = model_dir
     assert main(["export", directory, "--target", "android"]) == 2
     assert capsys.readouterr().err.strip().splitlines()[-1].endswith("--target android needs --out FOLDER (a folder to copy into app/src/main/assets)")
+
+
+def test_our_commands_read_the_files_we_write(model_dir, tmp_path, capsys):
+    """Issue 19.6: an Android folder and a .tflite exported with --metadata outside its model directory
+    (no config.json beside either) work with predict, evaluate and serve's predictor."""
+    from keras_slm.cli import main
+    from keras_slm.cli._common import unpacked
+    from keras_slm.serving.predictor import make_predictor
+
+    clf, directory, texts = model_dir
+    folder = str(tmp_path / "assets")
+    export_android(directory, folder, samples=texts, golden=5, latency_runs=0, verify_mediapipe=False)
+    packed = str(tmp_path / "elsewhere" / "packed.tflite")
+    assert main(["export", directory, "--metadata", "--out", packed, "--latency-runs", "1"]) == 0
+    data = tmp_path / "eval.tsv"
+    predicted = [r["label"] for r in clf.predict(texts[:40])]
+    data.write_text("text\tlabel\n" + "".join(f"{t}\t{y}\n" for t, y in zip(texts[:40], predicted)), encoding="utf-8")
+    expected = clf.model.predict(clf.encode(texts[:5]), verbose=0)
+    for target in (folder, os.path.join(folder, "model.tflite"), packed):
+        capsys.readouterr()
+        assert main(["predict", target, *texts[:5], "--json"]) == 0, target
+        got = [[r["scores"][label] for label in clf.labels.labels] for r in json.loads(capsys.readouterr().out)]
+        np.testing.assert_allclose(got, expected, atol=1e-5)
+        assert main(["evaluate", target, "--data", str(data), "--json"]) == 0, target
+        assert json.loads(capsys.readouterr().out)["accuracy"] >= 0.95
+    predictor = make_predictor(unpacked(folder, directory=True))
+    assert [p["label"] for p in predictor.predict(texts[:5])] == predicted[:5]

@@ -72,3 +72,21 @@ class TestSentenceEmbedderTask(TaskTestCase):
 
     def predictions(self, task, inputs):
         return task.embed(inputs)
+
+
+def test_default_export_loads_in_mediapipe_text_embedder(tiny, tmp_path):
+    """Issue 19.4: the default export carries MediaPipe metadata (the README's `embedder.export(...)`)."""
+    import os
+
+    from mediapipe.tasks.python.core import base_options
+    from mediapipe.tasks.python.text import text_embedder
+
+    from keras_slm.export import read_metadata
+
+    path = str(tmp_path / "embedder.tflite")
+    report = tiny.export(path, latency_threads=())
+    assert read_metadata(path) is not None and report.size_bytes == os.path.getsize(path)
+    options = text_embedder.TextEmbedderOptions(base_options=base_options.BaseOptions(model_asset_path=path))
+    with text_embedder.TextEmbedder.create_from_options(options) as embedder:
+        got = np.asarray([embedder.embed(t).embeddings[0].embedding for t in TEXTS[:5]])
+    np.testing.assert_allclose(got, tiny.embed(TEXTS[:5]), atol=1e-4)
