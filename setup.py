@@ -38,6 +38,10 @@ setup(
         "fastapi>=0.110",
         "uvicorn[standard]>=0.29",
         "prometheus-client>=0.20",
+        # `evaluate --robustness` / `train --augment noise`: traditional <-> simplified Chinese (pure Python)
+        # and grapheme clusters (\X) so perturbations never split an emoji or a combining mark.
+        "opencc-python-reimplemented>=0.1.7",
+        "regex>=2023.0",
     ],
     extras_require={
         # Reads published BERT/MiniLM checkpoints without torch. The weights come from
