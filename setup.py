@@ -41,6 +41,10 @@ setup(
         # `--model minilm` / `load_minilm()`: reads the published safetensors weights (no torch). Small, and
         # a README path, so core (issue 19.2); the [minilm] extra stays for old install lines.
         "safetensors>=0.4",
+        # `evaluate --robustness` / `train --augment noise`: traditional <-> simplified Chinese (pure Python)
+        # and grapheme clusters (\X) so perturbations never split an emoji or a combining mark.
+        "opencc-python-reimplemented>=0.1.7",
+        "regex>=2023.0",
     ],
     extras_require={
         # Reads published BERT/MiniLM checkpoints without torch. The weights come from

