@@ -5,7 +5,7 @@ import os
 import random
 import time
 
-from keras_slm.cli import _lm, _ner
+from keras_slm.cli import _few_shot, _lm, _ner
 from keras_slm.cli._common import add_data_options, add_quantize_option, read_data, validation_split
 from keras_slm.cli._strategy import add_strategy_option, with_strategy
 from keras_slm.cli.registry_cmd import add_bundle_option, bundle_after
@@ -34,8 +34,8 @@ def add_parser(sub):
     p.add_argument("--tokenizer", default="word", choices=["word", "char", "wordpiece"],
                    help="word: lowercase + split on [^\\w']+;  char: one token per CJK character "
                    "(--task lm: every character);  wordpiece: --task lm only")
-    p.add_argument("--epochs", type=int, default=5)
-    p.add_argument("--batch-size", type=int, default=32)
+    p.add_argument("--epochs", type=int, default=None, help="default 5 (--few-shot: 1)")
+    p.add_argument("--batch-size", type=int, default=None, help="default 32 (--few-shot: 16 pairs)")
     p.add_argument("--seq-len", type=int, default=64, help="token ids per text, incl. <START> (default 64)")
     p.add_argument("--max-vocab", type=int, default=20000)
     p.add_argument("--min-count", type=int, default=1)
@@ -54,6 +54,7 @@ def add_parser(sub):
     add_data_options(p)
     _lm.add_train_arguments(p)
     _ner.add_train_arguments(p)
+    _few_shot.add_train_arguments(p)
     add_bundle_option(p)
     add_strategy_option(p)
     p.set_defaults(run=bundle_after(with_strategy(run), "out"))
@@ -74,16 +75,21 @@ def run(args):
     from keras_slm.tasks.text_classifier import METRICS_FILE
     from keras_slm.tasks.classifier_training import train_classifier
 
+    if args.few_shot:
+        if args.task != "classification":
+            raise KerasSlmError("--few-shot trains a classifier; it does not go with --task lm / ner")
+        _few_shot.check_arguments(args)
+    args.epochs, args.batch_size = args.epochs or 5, args.batch_size or 32
     if args.task == "lm":
         return _lm.run_train(args)
     if args.task == "ner":
         return _ner.run_train(args)
     if not args.data:
         raise KerasSlmError("--data FILE is required (or --task lm --text FILE)")
-    args.model = args.model or "bilstm"
+    args.model = args.model or ("minilm" if args.few_shot else "bilstm")
     if args.model == "transformer" or args.tokenizer == "wordpiece":
         raise KerasSlmError("--model transformer and --tokenizer wordpiece are for --task lm")
-    transformer = bool(args.init) or args.model in TRANSFORMER_MODELS
+    transformer = bool(args.init) or args.model in TRANSFORMER_MODELS or args.few_shot
     if args.lora_rank is not None and (args.lora_rank < 1 or not transformer):
         raise KerasSlmError(f"--lora-rank needs a positive rank and a transformer model ({', '.join(TRANSFORMER_MODELS)} "
                             f"or --init), got rank {args.lora_rank} with --model {args.model}")
@@ -92,10 +98,13 @@ def run(args):
                             f"got --model {args.model} --tokenizer {args.tokenizer}")
     train = read_data(args.data, args)
     val = read_data(args.val, args) if args.val else None
-    if val is None:
+    if val is None and not args.few_shot:
         train, val = validation_split(train, args)
     start = time.time()
-    if transformer:
+    if args.few_shot:
+        classifier, metrics = _few_shot.train(args, train, val)
+        args.model, args.tokenizer = classifier.family, "wordpiece"
+    elif transformer:
         from keras_slm.tasks.classifier_training import train_transformer_classifier
 
         classifier, history, metrics = train_transformer_classifier(
@@ -131,7 +140,7 @@ def run(args):
     summary = {
         "validation": metrics,
         "training": {
-            "data": os.path.abspath(args.data), "train_rows": len(train), "val_rows": len(val),
+            "data": os.path.abspath(args.data), "train_rows": len(train), "val_rows": 0 if val is None else len(val),
             "model": args.model, "tokenizer": args.tokenizer, "seq_len": args.seq_len,
             "epochs": args.epochs, "epochs_run": metrics["epochs_run"], "best_epoch": metrics["best_epoch"],
             "batch_size": args.batch_size, "learning_rate": args.lr, "seed": args.seed,
@@ -143,8 +152,9 @@ def run(args):
         "exports": exports,
     }
     files.write_text_atomic(os.path.join(args.out, METRICS_FILE), json.dumps(summary, indent=1, ensure_ascii=False))
+    scored = "training" if args.few_shot and val is None else "validation"
     print(
-        f"\nvalidation accuracy {metrics['accuracy']:.4f}, macro-F1 {metrics['macro_f1']:.4f} "
+        f"\n{scored} accuracy {metrics['accuracy']:.4f}, macro-F1 {metrics['macro_f1']:.4f} "
         f"(best epoch {metrics['best_epoch']}/{metrics['epochs_run']}, {train_time:.0f}s)"
     )
     print(f"wrote {args.out}/: model.keras, model.tflite, tokenizer.json, vocab.txt, labels.txt, metrics.json")

@@ -1,0 +1,64 @@
+"""Few-shot training (SetFit recipe): pair generation, and the classifier it gives on a tiny encoder."""
+
+import keras
+import numpy as np
+import pytest
+
+from keras_slm.data import read_classification, sample_path
+from keras_slm.data.few_shot import sample_per_class
+from keras_slm.errors import DataError
+from keras_slm.models.sentence_embedder import sentence_embedding_model
+from keras_slm.models.transformer_encoder import build_encoder
+from keras_slm.training.few_shot import CosinePairModel, contrastive_pairs, fit_logistic_head, train_few_shot_classifier
+from keras_slm.data.classification import ClassificationData
+
+
+def test_pairs_follow_setfit():
+    labels = np.array([0, 0, 0, 1, 1, 2, 2])
+    a, b, y = contrastive_pairs(labels, iterations=3, seed=0)
+    assert len(a) == 2 * 3 * len(labels)
+    assert (a != b).all()  # an example is never paired with itself
+    np.testing.assert_array_equal(labels[a] == labels[b], y == 1.0)
+    assert y.mean() == 0.5 and np.bincount(a).tolist() == [6] * 7  # each example: 1 positive + 1 negative per round
+    again = contrastive_pairs(labels, iterations=3, seed=0)
+    assert all((u == v).all() for u, v in zip((a, b, y), again))
+    a, b, y = contrastive_pairs(labels, iterations=3, seed=0, max_pairs=10)
+    assert len(a) == 10 and y.sum() == 5
+    with pytest.raises(ValueError, match="2 examples each"):
+        contrastive_pairs([0, 0, 1])
+
+
+def test_logistic_head_as_dense_weights():
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(40, 5)).astype(np.float32)
+    for classes in (2, 3):
+        y = np.arange(40) % classes
+        kernel, bias = fit_logistic_head(x, y)
+        from sklearn.linear_model import LogisticRegression
+
+        expected = LogisticRegression(max_iter=1000, random_state=0).fit(x, y).predict_proba(x)
+        logits = x @ kernel + bias
+        probs = np.exp(logits - logits.max(1, keepdims=True))
+        np.testing.assert_allclose(probs / probs.sum(1, keepdims=True), expected, atol=1e-5)
+
+
+def test_pair_model_roundtrip(tmp_path):
+    model = CosinePairModel(sentence_embedding_model(build_encoder("tiny_2x128", vocab_size=50)))
+    pair = (np.array([[2, 7, 9, 3, 0]], np.int32), np.array([[2, 8, 3, 0, 0]], np.int32))
+    cos = np.asarray(model(pair))
+    assert cos.shape == (1,) and -1 <= cos[0] <= 1
+    model.save(str(tmp_path / "pairs.keras"))
+    np.testing.assert_allclose(keras.saving.load_model(str(tmp_path / "pairs.keras"))(pair), cos, atol=1e-6)
+
+
+def test_train_tiny_encoder_gives_a_working_classifier(tmp_path):
+    data = sample_per_class(read_classification(sample_path("sentiment_en.tsv")), 8, seed=0)
+    clf, info = train_few_shot_classifier(data, model="tiny_2x128", seq_len=32, iterations=2, batch_size=16, verbose=0)
+    assert info["pairs"] == 2 * 2 * 16 and np.isfinite(info["contrastive_loss"])
+    assert info["train_accuracy"] >= 0.75  # a logistic head fits 16 training rows
+    assert clf.labels.labels == ["negative", "positive"]
+    assert clf.model.get_layer("embedding") is not None  # unit-length vector under the head, as it was fitted
+    scores = clf.predict_scores(data.texts)
+    np.testing.assert_allclose(scores.sum(1), 1, atol=1e-5)
+    with pytest.raises(DataError, match="at least 2 examples per class"):
+        train_few_shot_classifier(ClassificationData(["a b", "c d", "e f"], ["x", "x", "y"]), model="tiny_2x128")
