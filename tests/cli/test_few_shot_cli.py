@@ -32,7 +32,9 @@ def test_sample_then_train_few_shot(tmp_path, capsys):
         "--seq-len", "24", "--out", out)
     assert "contrastive tuning: 64 pairs" in capsys.readouterr().out
     metrics = json.load(open(os.path.join(out, "metrics.json")))
-    assert metrics["validation"]["few_shot"]["pairs"] == 64 and metrics["training"]["epochs"] == 1
+    info = metrics["validation"]["few_shot"]
+    assert info["pairs"] == 2 * 2 * 16 and info["learning_rate"] == 5e-4 and metrics["training"]["epochs"] == 1
+    assert metrics["validation"]["accuracy"] == info["train_accuracy"] >= 0.75  # the head fits its 16 rows
     export = metrics["exports"]["none"]
     assert export["android_compatible"] and export["parity"]["max_abs_diff"] <= 1e-4
     info = inspect_tflite(os.path.join(out, "model.tflite"))
@@ -40,6 +42,7 @@ def test_sample_then_train_few_shot(tmp_path, capsys):
 
     # An ordinary classifier directory: loads, predicts, evaluates (Keras and TFLite agree).
     clf = TextClassifier.load(out)
+    assert clf.model.get_layer("embedding") is not None  # unit-length vector under the head, as it was fitted
     texts = read_classification(few).texts
     lite = TextClassifier.load(os.path.join(out, "model.tflite"))
     np.testing.assert_allclose(lite.predict_scores(texts), clf.predict_scores(texts), atol=1e-4)
