@@ -57,12 +57,46 @@ def run_one(dataset, k, seed, recipe, args):
         clf, _ = train_few_shot_classifier(
             sample, model="minilm", seq_len=args.seq_len, seed=seed, verbose=args.verbose,
             iterations=0 if recipe == "frozen" else args.iterations, end_to_end_epochs=args.end_to_end_epochs,
+            learning_rate=args.lr,
         )
     train_s, cpu_s = time.time() - start, time.process_time() - cpu
     metrics = clf.evaluate(test)
     return {"dataset": dataset, "k": k, "seed": seed, "recipe": name, "accuracy": round(metrics["accuracy"], 4),
             "macro_f1": round(metrics["macro_f1"], 4), "train_s": round(train_s, 1), "train_cpu_s": round(cpu_s, 1), "eval_rows": len(test),
             "load": os.getloadavg()[0]}
+
+
+def summarise(path):
+    """{(dataset, recipe, k): (mean accuracy, seeds, mean train s)} from the results file."""
+    groups = {}
+    with open(path, encoding="utf-8") as f:
+        for r in map(json.loads, f):
+            groups.setdefault((r["dataset"], r["recipe"], r["k"]), []).append(r)
+    return {key: (sum(r["accuracy"] for r in rows) / len(rows), len(rows), sum(r["train_s"] for r in rows) / len(rows))
+            for key, rows in sorted(groups.items())}
+
+
+def plot(path, out):
+    """Accuracy vs K, one panel per dataset, one line per recipe (mean over seeds)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    summary = summarise(path)
+    datasets = sorted({d for d, _, _ in summary})
+    fig, axes = plt.subplots(1, len(datasets), figsize=(4.5 * len(datasets), 3.5), squeeze=False)
+    for ax, dataset in zip(axes[0], datasets):
+        for recipe in sorted({r for d, r, _ in summary if d == dataset}):
+            ks = sorted(k for d, r, k in summary if d == dataset and r == recipe)
+            ax.plot(ks, [summary[(dataset, recipe, k)][0] for k in ks], marker="o", label=recipe)
+        ax.set_xscale("log", base=2)
+        ax.set_xlabel("K (examples per class)")
+        ax.set_ylabel("held-out accuracy")
+        ax.set_title(dataset)
+        ax.legend(fontsize=7)
+    fig.tight_layout()
+    fig.savefig(out, dpi=100)
 
 
 def main():
@@ -72,13 +106,19 @@ def main():
     parser.add_argument("--seeds", default="0,1,2")
     parser.add_argument("--recipes", default="frozen,contrastive")
     parser.add_argument("--iterations", type=int, default=20)
+    parser.add_argument("--lr", type=float, default=None, help="contrastive learning rate (default: the library's)")
     parser.add_argument("--end-to-end-epochs", type=int, default=0)
     parser.add_argument("--finetune-epochs", type=int, default=10)
     parser.add_argument("--seq-len", type=int, default=64)
     parser.add_argument("--tag", default="", help="appended to the recipe name in the results (a variant's settings)")
     parser.add_argument("--verbose", type=int, default=0)
     parser.add_argument("--results", default="runs/few_shot/results.jsonl")
+    parser.add_argument("--plot", metavar="PNG", help="only plot the results file's accuracy vs K into PNG")
     args = parser.parse_args()
+    if args.plot:
+        for key, (accuracy, seeds, seconds) in summarise(args.results).items():
+            print(*key, f"{accuracy:.3f}", f"{seeds} seed(s)", f"{seconds:.0f}s", sep="\t")
+        return plot(args.results, args.plot)
     os.makedirs(os.path.dirname(args.results) or ".", exist_ok=True)
     done = _done(args.results)
     for dataset in args.datasets.split(","):

@@ -65,7 +65,11 @@ def run(args):
     if args.metadata:
         from keras_slm.export import write_metadata
 
-        write_metadata(out, tokenizer=classifier.tokenizer, labels=classifier.labels)
+        if classifier.tokenizer.kind == "wordpiece":  # transformer classifier: BERT tokenizer metadata
+            directory = args.model if os.path.isdir(args.model) else os.path.dirname(os.path.abspath(args.model))
+            write_metadata(out, bert_vocab=os.path.join(directory, "vocab.txt"), labels=classifier.labels)
+        else:
+            write_metadata(out, tokenizer=classifier.tokenizer, labels=classifier.labels)
     if args.golden:
         from keras_slm.export import write_golden
 

@@ -7,6 +7,7 @@ import numpy as np
 
 from keras_slm.data import read_classification, sample_path
 from keras_slm.export import inspect_tflite
+from keras_slm.export.android import mediapipe_scores
 from keras_slm.models.text_classifier import TextClassifier
 from keras_slm.cli import main
 
@@ -50,6 +51,11 @@ def test_sample_then_train_few_shot(tmp_path, capsys):
     assert json.loads(capsys.readouterr().out)["accuracy"] == metrics["validation"]["accuracy"]
     cli("predict", out, "a lovely day at the park")
     assert capsys.readouterr().out.split("\t")[0] in ("positive", "negative")
+
+    # `export --metadata`: BERT tokenizer metadata; MediaPipe's TextClassifier gives Keras' scores.
+    meta = str(tmp_path / "meta.tflite")
+    cli("export", out, "--metadata", "--out", meta, "--latency-runs", "0")
+    np.testing.assert_allclose(mediapipe_scores(meta, texts[:4]), clf.predict_scores(texts[:4]), atol=1e-4)
 
 
 def test_few_shot_errors_are_one_line(tmp_path, capsys):
