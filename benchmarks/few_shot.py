@@ -40,8 +40,8 @@ def run_one(dataset, k, seed, recipe, args):
     name = recipe + args.tag
     from keras_slm.data import read_classification
     from keras_slm.data.few_shot import sample_per_class
-    from keras_slm.training.few_shot import train_few_shot_classifier
-    from keras_slm.training.transformer import train_transformer_classifier
+    from keras_slm.tasks.few_shot import train_few_shot_classifier
+    from keras_slm.tasks.classifier_training import train_transformer_classifier
 
     train_path, test_path, min_words, n_eval = DATASETS[dataset]
     sample = sample_per_class(read_classification(train_path), k, seed=seed, min_words=min_words)

@@ -11,7 +11,7 @@ def add_train_arguments(parser):
     g.add_argument("--few-shot", action="store_true",
                    help="train from a few labelled examples per class (8-64; see `keras-slm sample`): contrastive "
                    "tuning of a sentence encoder on example pairs, then a logistic-regression head (SetFit recipe); "
-                   "--model minilm (default) or --init DIR; --epochs 1, --batch-size 16, --lr 2e-5 by default")
+                   "--model minilm (default) or --init DIR; --epochs 1, --batch-size 16, --lr 1e-4 by default")
     g.add_argument("--pair-iterations", type=int, default=None, metavar="R",
                    help="rounds of pair drawing: each example gets one same-class and one other-class partner "
                    "per round (default 20; 0: no tuning, a head on the frozen encoder)")
@@ -22,7 +22,7 @@ def add_train_arguments(parser):
 
 def check_arguments(args):
     """Raises on options that do not go with --few-shot; fills its defaults."""
-    from keras_slm.models.minilm import INSTALL_HINT, minilm_dir
+    from keras_slm.tasks.minilm import INSTALL_HINT, minilm_dir
 
     if args.lora_rank is not None or args.word_vectors or args.tokenizer != "word":
         raise KerasSlmError("--few-shot does not take --lora-rank, --word-vectors or --tokenizer")
@@ -40,7 +40,7 @@ def check_arguments(args):
 
 def train(args, train_data, val):
     """(classifier, metrics) for `keras-slm train --few-shot`: metrics on --val, else on the training rows."""
-    from keras_slm.training.few_shot import DEFAULT_ITERATIONS, DEFAULT_MAX_PAIRS, train_few_shot_classifier
+    from keras_slm.tasks.few_shot import DEFAULT_ITERATIONS, DEFAULT_MAX_PAIRS, train_few_shot_classifier
 
     classifier, info = train_few_shot_classifier(
         train_data, model=args.model, init=args.init, seq_len=args.seq_len,

@@ -1,14 +1,12 @@
-"""Few-shot training (SetFit recipe): pair generation, and the classifier it gives on a tiny encoder."""
+"""Contrastive tuning machinery (SetFit recipe): pairs, the cosine pair model, the logistic head as Dense weights."""
 
 import keras
 import numpy as np
 import pytest
 
-from keras_slm.errors import DataError
-from keras_slm.models.sentence_embedder import sentence_embedding_model
+from keras_slm.tasks.sentence_embedder import sentence_embedding_model
 from keras_slm.models.transformer_encoder import build_encoder
-from keras_slm.training.few_shot import CosinePairModel, contrastive_pairs, fit_logistic_head, train_few_shot_classifier
-from keras_slm.data.classification import ClassificationData
+from keras_slm.training.contrastive import CosinePairModel, contrastive_pairs, fit_logistic_head
 
 
 def test_pairs_follow_setfit():
@@ -47,9 +45,3 @@ def test_pair_model_roundtrip(tmp_path):
     assert cos.shape == (1,) and -1 <= cos[0] <= 1
     model.save(str(tmp_path / "pairs.keras"))
     np.testing.assert_allclose(keras.saving.load_model(str(tmp_path / "pairs.keras"))(pair), cos, atol=1e-6)
-
-
-def test_train_refuses_too_few_examples():
-    # Training itself is covered through `keras-slm train --few-shot` (tests/cli/test_few_shot_cli.py).
-    with pytest.raises(DataError, match="at least 2 examples per class"):
-        train_few_shot_classifier(ClassificationData(["a b", "c d", "e f"], ["x", "x", "y"]), model="tiny_2x128")
