@@ -73,7 +73,11 @@ def run(args):
         if args.metadata:
             from keras_slm.export import write_metadata
 
-            write_metadata(staging, tokenizer=classifier.tokenizer, labels=classifier.labels)
+            if classifier.tokenizer.kind == "wordpiece":  # transformer classifier: BERT tokenizer metadata
+                directory = args.model if os.path.isdir(args.model) else os.path.dirname(os.path.abspath(args.model))
+                write_metadata(staging, bert_vocab=os.path.join(directory, "vocab.txt"), labels=classifier.labels)
+            else:
+                write_metadata(staging, tokenizer=classifier.tokenizer, labels=classifier.labels)
             report.size_bytes = os.path.getsize(staging)  # the file as written, metadata included
     report.path = out
     if args.golden:

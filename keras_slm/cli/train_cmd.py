@@ -5,7 +5,7 @@ import os
 import random
 import time
 
-from keras_slm.cli import _lm, _ner
+from keras_slm.cli import _few_shot, _lm, _ner
 from keras_slm.cli._common import (add_data_options, add_quantize_option, add_robust_training_options, read_data,
                                   robust_training_kwargs, validation_split)
 from keras_slm.cli._strategy import add_strategy_option, with_strategy
@@ -38,8 +38,8 @@ def add_parser(sub):
     p.add_argument("--tokenizer", default="word", choices=["word", "char", "wordpiece"],
                    help="word: lowercase + split on [^\\w']+;  char: one token per CJK character "
                    "(--task lm: every character);  wordpiece: --task lm only")
-    p.add_argument("--epochs", type=int, default=None, help="at most this many epochs (default 5; --task lm 10)")
-    p.add_argument("--batch-size", type=int, default=32)
+    p.add_argument("--epochs", type=int, default=None, help="at most this many epochs (default 5; --task lm 10; --few-shot 1)")
+    p.add_argument("--batch-size", type=int, default=None, help="default 32 (--few-shot: 16 pairs)")
     p.add_argument("--seq-len", type=int, default=None,
                    help="token ids per text, incl. <START>. Default: classifiers (word/char) take the 95th "
                    "percentile of the training texts' token counts (+1, rounded up to a multiple of 8, 16-256) and "
@@ -62,6 +62,7 @@ def add_parser(sub):
     add_robust_training_options(p)
     _lm.add_train_arguments(p)
     _ner.add_train_arguments(p)
+    _few_shot.add_train_arguments(p)
     add_bundle_option(p)
     add_strategy_option(p)
     p.set_defaults(run=bundle_after(with_strategy(run), "out"))
@@ -108,6 +109,8 @@ def run(args):
             args.seq_len = args.seq_len or (_lm.DEFAULT_CHAR_SEQ_LEN if args.tokenizer == "char" else 64)
         elif args.task == "ner":
             args.epochs, args.seq_len = args.epochs or 5, args.seq_len or 64
+        if args.task in ("lm", "ner"):
+            args.batch_size = args.batch_size or 32
         run_task = {"lm": _lm.run_train, "ner": _ner.run_train}.get(args.task, run_classification)
         result = run_task(args)
     print(f"wrote {args.out}/: {', '.join(sorted(os.listdir(args.out)))}")
@@ -138,13 +141,17 @@ def run_classification(args):
     from keras_slm.tasks.text_classifier import METRICS_FILE
     from keras_slm.tasks.classifier_training import train_classifier
 
-    args.epochs = args.epochs or 5
+    if args.few_shot:
+        if args.task != "classification":
+            raise KerasSlmError("--few-shot trains a classifier; it does not go with --task lm / ner")
+        _few_shot.check_arguments(args)
+    args.epochs, args.batch_size = args.epochs or 5, args.batch_size or 32
     if not args.data:
         raise KerasSlmError("--data FILE is required (or --task lm --text FILE)")
-    args.model = args.model or "bilstm"
+    args.model = args.model or ("minilm" if args.few_shot else "bilstm")
     if args.model == "transformer" or args.tokenizer == "wordpiece":
         raise KerasSlmError("--model transformer and --tokenizer wordpiece are for --task lm")
-    transformer = bool(args.init) or args.model in TRANSFORMER_MODELS
+    transformer = bool(args.init) or args.model in TRANSFORMER_MODELS or args.few_shot
     if args.lora_rank is not None and (args.lora_rank < 1 or not transformer):
         raise KerasSlmError(f"--lora-rank needs a positive rank and a transformer model ({', '.join(TRANSFORMER_MODELS)} "
                             f"or --init), got rank {args.lora_rank} with --model {args.model}")
@@ -153,10 +160,13 @@ def run_classification(args):
                             f"got --model {args.model} --tokenizer {args.tokenizer}")
     train = read_data(args.data, args)
     val = read_data(args.val, args) if args.val else None
-    if val is None:
+    if val is None and not args.few_shot:
         train, val = validation_split(train, args)
     start = time.time()
-    if transformer:
+    if args.few_shot:
+        classifier, metrics = _few_shot.train(args, train, val)
+        args.model, args.tokenizer = classifier.family, "wordpiece"
+    elif transformer:
         from keras_slm.tasks.classifier_training import train_transformer_classifier
 
         classifier, history, metrics = train_transformer_classifier(
@@ -195,7 +205,7 @@ def run_classification(args):
     summary = {
         "validation": metrics,
         "training": {
-            "data": os.path.abspath(args.data), "train_rows": len(train), "val_rows": len(val),
+            "data": os.path.abspath(args.data), "train_rows": len(train), "val_rows": 0 if val is None else len(val),
             "model": args.model, "tokenizer": args.tokenizer, "seq_len": args.seq_len,
             **({"seq_len_source": seq_len_source} if not transformer else {}),
             "epochs": args.epochs, "epochs_run": metrics["epochs_run"], "best_epoch": metrics["best_epoch"],
@@ -208,7 +218,8 @@ def run_classification(args):
         "exports": exports,
     }
     files.write_text_atomic(os.path.join(args.staging, METRICS_FILE), json.dumps(summary, indent=1, ensure_ascii=False))
+    scored = "training" if args.few_shot and val is None else "validation"
     print(
-        f"\nvalidation accuracy {metrics['accuracy']:.4f}, macro-F1 {metrics['macro_f1']:.4f} "
+        f"\n{scored} accuracy {metrics['accuracy']:.4f}, macro-F1 {metrics['macro_f1']:.4f} "
         f"(best epoch {metrics['best_epoch']}/{metrics['epochs_run']}, {train_time:.0f}s)"
     )

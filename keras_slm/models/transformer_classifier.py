@@ -14,7 +14,7 @@ def pool(encoder, inputs):
     return MaskedMeanPooling(name="mean_pooling")([encoder(inputs), inputs[1]])
 
 
-def transformer_classifier(encoder, num_classes, dropout=0.1, name="transformer_classifier"):
+def transformer_classifier(encoder, num_classes, dropout=0.1, name="transformer_classifier", normalize=False):
     """Puts a classification head (mean pooling, dropout, softmax Dense "scores") on an encoder.
 
     Args:
@@ -22,6 +22,8 @@ def transformer_classifier(encoder, num_classes, dropout=0.1, name="transformer_
         num_classes: number of labels (>= 2).
         dropout: dropout before the output layer.
         name: model name.
+        normalize: scale the pooled vector to unit length before the head (the sentence
+            embedding a head fitted on `SentenceEmbedder` vectors expects; few-shot training).
 
     Returns:
         `keras.Model`: inputs `input_word_ids`, `input_mask`, `input_type_ids`
@@ -37,6 +39,8 @@ def transformer_classifier(encoder, num_classes, dropout=0.1, name="transformer_
         raise ValueError(f"`num_classes` must be an integer >= 2, received {num_classes!r}.")
     inputs = encoder_inputs()
     x = pool(encoder, inputs)
+    if normalize:
+        x = keras.layers.UnitNormalization(axis=-1, name="embedding")(x)
     x = keras.layers.Dropout(dropout, name="head_dropout")(x)
     scores = keras.layers.Dense(
         num_classes, activation="softmax", kernel_initializer=keras.initializers.TruncatedNormal(stddev=0.02),
