@@ -38,6 +38,8 @@ setup(
         "fastapi>=0.110",
         "uvicorn[standard]>=0.29",
         "prometheus-client>=0.20",
+        # Translation: corpus BLEU and chrF (keras_slm/evaluation/translation.py).
+        "sacrebleu>=2.4",
     ],
     extras_require={
         # Reads published BERT/MiniLM checkpoints without torch. The weights come from
