@@ -5,9 +5,9 @@ decoder state); `decode` runs once per generated token with all of its state as 
 inputs and outputs, so the app owns the loop (greedy or beam) exactly as
 `keras_slm.models.seq2seq_decoding` runs it in Python. Builtin ops only, batch 1.
 
-Quantization: "dynamic" (int8 weights), "float16", or "int8": the dense layers and
-embedding tables get static int8 weights and activations (AI Edge Quantizer, calibrated by
-running real sentences through both signatures), the rest stays float.
+Quantization: "dynamic" (int8 weights), "float16", or "int8": static int8 weights and
+activations calibrated by replaying the greedy decoding of real sentences through both
+signatures, with the attention core, layer norms and residual arithmetic in float.
 """
 
 import os
@@ -18,7 +18,7 @@ import numpy as np
 import tensorflow as tf
 
 from keras_slm.errors import ExportError
-from keras_slm.export._convert import QUANTIZE_MODES, TRANSFORMER_INT8_OPS, convert_saved_model
+from keras_slm.export._convert import QUANTIZE_MODES, TRANSFORMER_FLOAT_OPS, convert_saved_model, selective_int8
 from keras_slm.export.inspection import inspect_tflite
 
 ENCODE, DECODE = "encode", "decode"
@@ -60,17 +60,20 @@ def calibration_rows(driver, sources, max_tokens):
     return rows
 
 
-def _int8(float_model, calibration):
-    from ai_edge_quantizer import qtyping, quantizer, recipe_manager
+def _int8(saved_model_dir, calibration):
+    """Int8 weights and activations (TensorFlow's calibrating converter over both signatures),
+    the attention core and layer norms kept in float (`TRANSFORMER_FLOAT_OPS`: -1e9 padding
+    scores would squash every score to one int8 value)."""
+    converter = tf.lite.TFLiteConverter.from_saved_model(saved_model_dir)
+    converter.optimizations = [tf.lite.Optimize.DEFAULT]
 
-    manager = recipe_manager.RecipeManager()
-    for op in TRANSFORMER_INT8_OPS:
-        manager.add_static_config(regex=".*", operation_name=getattr(qtyping.TFLOperationName, op),
-                                  activation_num_bits=8, weight_num_bits=8)
-    edge = quantizer.Quantizer(bytearray(float_model))
-    edge.load_quantization_recipe(manager.get_quantization_recipe())
-    result = edge.quantize(edge.calibrate(calibration), enable_progress_bar=False, enable_progress_report=False)
-    return bytes(result.quantized_model)
+    def rows():
+        for signature, feeds in calibration.items():
+            for feed in feeds:
+                yield signature, feed
+
+    converter.representative_dataset = rows
+    return selective_int8(converter, None, TRANSFORMER_FLOAT_OPS)
 
 
 def convert_steps(steps, quantize="none", calibration=None):
@@ -95,9 +98,10 @@ def convert_steps(steps, quantize="none", calibration=None):
     with tempfile.TemporaryDirectory(prefix="keras_slm_seq2seq_") as tmp:
         save_steps(steps, os.path.join(tmp, "saved_model"))
         try:
-            data = convert_saved_model(os.path.join(tmp, "saved_model"), "none" if quantize == "int8" else quantize)
             if quantize == "int8":
-                data = _int8(data, calibration)
+                data = _int8(os.path.join(tmp, "saved_model"), calibration)
+            else:
+                data = convert_saved_model(os.path.join(tmp, "saved_model"), quantize)
         except Exception as e:  # the converter's own message names the op
             raise ExportError(f"TFLite conversion ({quantize}) of the translation model failed: {str(e)[:500]}") from None
     info = inspect_tflite(data)
