@@ -2,7 +2,7 @@
 
 A translation directory holds:
     model.keras        the teacher-forced Keras model ([source_ids, target_ids] -> logits)
-    source/            source tokenizer (tokenizer.json + vocab.txt; `CharTokenizer`: CJK characters one by one)
+    source/            source tokenizer (tokenizer.json + vocab.txt; `CjkCharTokenizer`: CJK characters one by one)
     target/            target tokenizer (tokenizer.json + vocab.txt; case-keeping, reversible WordPiece)
     config.json        {"task": "translation", "family", "source_len", "target_len", ...}
     model.tflite       `encode` + `decode` signatures (model_dynamic.tflite, model_int8.tflite: quantized)
@@ -55,7 +55,7 @@ class Translator:
     Args:
         model: a Keras model from `lstm_attention_seq2seq` / `transformer_seq2seq`, or a
             `Seq2SeqDriver` over a .tflite file (`keras_slm.export.seq2seq_driver`).
-        source_tokenizer: a `CharTokenizer` (one token per CJK character, Latin words whole).
+        source_tokenizer: a `CjkCharTokenizer` (one token per CJK character, Latin words whole).
         target_tokenizer: a `SubwordTokenizer` (`[CLS]` starts, `[SEP]` ends a target).
         family: "lstm_attention" or "transformer".
         source_len: S, source ids per sentence (longer sources are cut).

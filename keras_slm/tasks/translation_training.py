@@ -31,7 +31,7 @@ def train_translator(train, val=None, model="transformer", source_vocab_size=600
         train: `ParallelData` with targets.
         val: `ParallelData` for early stopping on greedy BLEU (None: stop on training loss).
         model: "lstm_attention" or "transformer".
-        source_vocab_size: most source tokens (CJK characters, Latin words; `CharTokenizer`).
+        source_vocab_size: most source tokens (CJK characters, Latin words; `CjkCharTokenizer`).
         target_vocab_size: the target WordPiece vocabulary (`SubwordTokenizer`), special tokens included.
         source_len / target_len: fixed lengths; None: the 99.5th percentile of the training
             data (target: + `[CLS]`), at most 64.
@@ -52,7 +52,7 @@ def train_translator(train, val=None, model="transformer", source_vocab_size=600
     from keras_slm.evaluation.translation import translation_metrics
     from keras_slm.models.seq2seq_lstm import lstm_attention_seq2seq
     from keras_slm.models.seq2seq_transformer import transformer_seq2seq
-    from keras_slm.text import CharTokenizer, SubwordTokenizer
+    from keras_slm.text import CjkCharTokenizer, SubwordTokenizer
     from keras_slm.training.translation import fit_seq2seq
 
     if model not in FAMILIES:
@@ -60,7 +60,7 @@ def train_translator(train, val=None, model="transformer", source_vocab_size=600
     if train.targets is None:
         raise DataError(train.path, None, "training data needs a target column")
     start = time.time()
-    source_tok = CharTokenizer.fit(train.sources, max_size=source_vocab_size)
+    source_tok = CjkCharTokenizer.fit(train.sources, max_size=source_vocab_size)
     target_tok = SubwordTokenizer.fit(train.targets, vocab_size=target_vocab_size)
     source_len = source_len or _length([len(source_tok.tokenize(t)) for t in train.sources], 99.5, 64)
     target_len = target_len or _length([len(target_tok.tokenize(t)) + 1 for t in train.targets], 99.5, 64)
