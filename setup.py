@@ -45,6 +45,8 @@ setup(
         # and grapheme clusters (\X) so perturbations never split an emoji or a combining mark.
         "opencc-python-reimplemented>=0.1.7",
         "regex>=2023.0",
+        # Translation: corpus BLEU and chrF (keras_slm/evaluation/translation.py).
+        "sacrebleu>=2.4",
     ],
     extras_require={
         # Reads published BERT/MiniLM checkpoints without torch. The weights come from

@@ -11,7 +11,7 @@ import importlib
 import os
 import sys
 
-COMMANDS = ("train", "sample", "evaluate", "predict", "export", "inspect", "bench", "demo", "registry", "serve", "distill", "pretrain", "generate", "tune")
+COMMANDS = ("train", "sample", "evaluate", "predict", "export", "inspect", "bench", "demo", "registry", "serve", "distill", "pretrain", "generate", "translate", "tune")
 
 
 def _quiet_tensorflow():

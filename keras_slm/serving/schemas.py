@@ -53,6 +53,7 @@ class Prediction(BaseModel):
     scores: Optional[dict[str, float]] = Field(None, description="text_classification: probability of every label.")
     entities: Optional[list[Entity]] = Field(None, description="ner: labelled spans, in text order.")
     generated_text: Optional[str] = Field(None, description="language_model: the continuation (prompt not included).")
+    translation: Optional[str] = Field(None, description="translation: the text in the target language (greedy).")
 
 
 class ModelInfo(BaseModel):

@@ -13,6 +13,7 @@ from keras_slm.text.vocab_tokenizer import (
     load_tokenizer,
     tokenizer_from_config,
 )
+from keras_slm.text.subword_tokenizer import SubwordTokenizer
 from keras_slm.text.word_tokenizer import WordTokenizer
 from keras_slm.text.word_vectors import WORD_VECTORS, init_word_embedding, load_word_vectors
 from keras_slm.text.wordpiece_tokenizer import WordPieceTokenizer

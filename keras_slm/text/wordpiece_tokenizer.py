@@ -124,6 +124,11 @@ class WordPieceTokenizer:
         self.pad_id, self.unk_id = self._ids[PAD], self._ids[UNK]
         self.cls_id, self.sep_id, self.mask_id = self._ids[CLS], self._ids[SEP], self._ids[MASK]
 
+    @staticmethod
+    def pre_tokenize(text, lowercase=True):
+        """Text -> words before WordPiece (BERT's `basic_tokenize`; subclasses may change it)."""
+        return basic_tokenize(text, lowercase)
+
     # -- vocabulary -----------------------------------------------------------------
     @classmethod
     def fit(cls, texts, vocab_size=8000, lowercase=True, max_size=None, min_count=None):
@@ -142,7 +147,7 @@ class WordPieceTokenizer:
         vocab_size = int(max_size or vocab_size)
         if vocab_size <= len(SPECIAL_TOKENS):
             raise ValueError(f"`vocab_size` must be > {len(SPECIAL_TOKENS)}, received {vocab_size}.")
-        words = [w for text in texts for w in basic_tokenize(text, lowercase)]
+        words = [w for text in texts for w in cls.pre_tokenize(text, lowercase)]
         if not words:
             raise ValueError("`texts` hold no words to learn a vocabulary from.")
         # Pre-tokenized here, so training and `tokenize` split text the same way.
@@ -189,7 +194,7 @@ class WordPieceTokenizer:
 
     def tokenize(self, text):
         """Splits one text into WordPiece tokens (no [CLS]/[SEP])."""
-        return [p for word in basic_tokenize(text, self.lowercase) for p in self._word_pieces(word)]
+        return [p for word in self.pre_tokenize(text, self.lowercase) for p in self._word_pieces(word)]
 
     def encode_ids(self, text, seq_len):
         """int32 ids of one text: `[CLS]` pieces `[SEP]`, truncated and padded to `seq_len`."""
