@@ -5,7 +5,7 @@ import os
 import random
 import time
 
-from keras_slm.cli import _lm, _ner
+from keras_slm.cli import _lm, _ner, _nlu
 from keras_slm.cli._common import add_data_options, add_quantize_option, read_data, validation_split
 from keras_slm.cli._strategy import add_strategy_option, with_strategy
 from keras_slm.cli.registry_cmd import add_bundle_option, bundle_after
@@ -20,7 +20,7 @@ CALIBRATION_FILE = "calibration.txt"
 
 def add_parser(sub):
     p = sub.add_parser("train", help="train a text classifier and export it to TFLite")
-    p.add_argument("--task", default="classification", choices=["classification", "lm", "ner"],
+    p.add_argument("--task", default="classification", choices=["classification", "lm", "ner", "nlu"],
                    help="classification (default) or lm: a next-token language model on --text")
     p.add_argument("--data", help="training file (.tsv/.csv with header, or .jsonl); required for classification")
     p.add_argument("--val", help="validation file (default: a seeded 10%% of --data; on phrase-level data whole sentences, their phrases left out of training)")
@@ -54,6 +54,7 @@ def add_parser(sub):
     add_data_options(p)
     _lm.add_train_arguments(p)
     _ner.add_train_arguments(p)
+    _nlu.add_train_arguments(p)
     add_bundle_option(p)
     add_strategy_option(p)
     p.set_defaults(run=bundle_after(with_strategy(run), "out"))
@@ -78,6 +79,8 @@ def run(args):
         return _lm.run_train(args)
     if args.task == "ner":
         return _ner.run_train(args)
+    if args.task == "nlu":
+        return _nlu.run_train(args)
     if not args.data:
         raise KerasSlmError("--data FILE is required (or --task lm --text FILE)")
     args.model = args.model or "bilstm"
