@@ -45,7 +45,6 @@ def _summary(metrics):
 
 def run_train(args):
     from keras_slm import files
-    from keras_slm.tasks.nlu_training import train_nlu
 
     model = args.model or "bilstm_crf"
     if model not in NLU_MODELS:
@@ -68,6 +67,8 @@ def run_train(args):
     sizes = {k: v for k, v in (("lstm_units", args.lstm_units), ("char_filters", args.char_filters)) if v is not None}
     if sizes and model != "bilstm_crf":
         raise KerasSlmError(f"--lstm-units / --char-filters apply to --model bilstm_crf, not {model}")
+    from keras_slm.tasks.nlu_training import train_nlu  # TensorFlow: imported once the data reads cleanly
+
     seq_len = args.seq_len
     nlu, history, metrics = train_nlu(
         train, val, model=model, seq_len=seq_len, min_count=args.min_count, epochs=args.epochs,

@@ -198,6 +198,39 @@ class NluModel:
                 "tag_agreement": same / max(tokens, 1),
                 "sentence_agreement": float(np.mean([a == b for a, b in zip(ids1, ids2)]))}
 
+    def write_golden(self, path, texts, tflite=None, n=100, quantize="none"):
+        """Writes golden.json: text -> tokens -> model input ids -> the file's intent scores and
+        tag ids -> intent and slot spans, for an app's own tests to replay (`keras_slm.export.golden`).
+
+        Args:
+            path: the golden.json path (its folder should hold the model's files).
+            texts: real utterances (the first `n` distinct ones are used).
+            tflite: the .tflite file run for the outputs (default: this model if it is one).
+            n: how many texts.
+            quantize: the file's quantization (sets the replay tolerance `atol`).
+        """
+        from keras_slm.export import TFLiteModel
+        from keras_slm.export.golden import ATOL, golden_document, pick_texts, write_json
+
+        lite = self._like(TFLiteModel(tflite)) if tflite else self
+        if not lite.is_tflite:
+            raise ModelDirError("golden vectors come from a .tflite file: pass tflite=PATH")
+        picked = pick_texts(texts, n)
+        results = lite.predict_text(picked)
+        inputs, _ = lite.encode([r["tokens"] for r in results])
+        probs, tag_ids = lite.predict_ids([r["tokens"] for r in results])
+        cases = [{"text": r["text"], "tokens": r["tokens"], "ids": [a[i].tolist() for a in inputs],
+                  "intent_scores": p.tolist(), "intent": r["intent"], "tag_ids": t, "tags": r["tags"], "slots": r["slots"]}
+                 for i, (r, p, t) in enumerate(zip(results, probs, tag_ids))]
+        kind = "wordpiece" if self.wordpiece else self.unit
+        config = {"kind": kind, "lowercase": bool(self.encoder.lowercase),
+                  "vocab_file": "vocab.txt" if self.wordpiece else VOCAB_FILE}
+        doc = golden_document(config, cases, seq_len=self.seq_len, task=TASK, labels=self.tags.labels,
+                              model_file=os.path.basename(lite.model.path or "model.tflite"), input_name="input_ids",
+                              atol=ATOL.get(quantize, 2e-2), extra={"intents": self.intents.labels,
+                                                                   "outputs": ["intent_scores", "tag_ids"]})
+        return write_json(path, doc)
+
     def _like(self, model):
         return NluModel(model, self.encoder, self.intents, self.tags, self.seq_len, self.unit, self.family)
 
