@@ -8,6 +8,7 @@ from keras_slm.cli._common import print_json, report_skipped
 from keras_slm.errors import KerasSlmError
 
 NLU_MODELS = ("bilstm_crf", "transformer_crf", "minilm")
+CALIBRATION_FILE = "calibration.txt"
 
 
 def add_train_arguments(parser):
@@ -75,7 +76,10 @@ def run_train(args):
         batch_size=args.batch_size, learning_rate=args.lr, patience=args.patience, time_budget=args.time_budget,
         seed=args.seed, encoder=args.init or args.encoder, intent_to_slots=args.intent_to_slots, **sizes)
     nlu.save(args.out)
-    samples = [train.tokens[i] for i in random.Random(args.seed).sample(range(len(train)), min(300, len(train)))]
+    picked = random.Random(args.seed).sample(range(len(train)), min(1000, len(train)))
+    samples = [train.tokens[i] for i in picked]
+    # Real utterances kept beside the model for `keras-slm export` (parity, int8 calibration, golden vectors).
+    files.write_text_atomic(os.path.join(args.out, CALIBRATION_FILE), "".join(f"{train.texts[i]}\n" for i in picked))
     exports = {}
     for mode in ["none"] + ([args.quantize] if args.quantize != "none" else []):
         name = "model.tflite" if mode == "none" else f"model_{mode}.tflite"
@@ -101,7 +105,31 @@ def run_train(args):
     files.write_text_atomic(os.path.join(args.out, "metrics.json"), json.dumps(summary, indent=1, ensure_ascii=False))
     print(f"\nvalidation: {_summary(metrics)}; best epoch {metrics['best_epoch']}/{metrics['epochs_run']}, "
           f"{metrics['wall_time_s']:.0f}s")
-    print(f"wrote {args.out}/: model.keras, model.tflite, tagger.json, labels.txt, intents.txt, metrics.json")
+    print(f"wrote {args.out}/: model.keras, model.tflite, tagger.json, labels.txt, intents.txt, metrics.json, "
+          f"{CALIBRATION_FILE}")
+
+
+def run_export(args, texts):
+    """`keras-slm export DIR` on an nlu directory: another quantization, and golden vectors with --golden."""
+    import sys
+
+    from keras_slm.tasks.nlu import NluModel
+
+    nlu = NluModel.load(args.model)
+    default = "model.tflite" if args.quantize == "none" else f"model_{args.quantize}.tflite"
+    out = args.out or os.path.join(args.model, default)
+    eval_data = read(args.eval, args, unit=nlu.unit) if args.eval else None
+    report = nlu.export(out, quantize=args.quantize, sample_tokens=[nlu.tokenize(t) for t in texts],
+                        eval_data=eval_data, num_calibration_samples=args.calibration_samples,
+                        latency_runs=args.latency_runs)
+    if args.golden:
+        golden = os.path.join(os.path.dirname(os.path.abspath(out)), "golden.json")
+        nlu.write_golden(golden, texts, tflite=out, n=args.golden, quantize=args.quantize)
+        print(f"wrote {golden}", file=sys.stderr)
+    if args.json:
+        print_json(report.to_dict())
+    else:
+        print(report.to_text())
 
 
 def run_evaluate(args):

@@ -2,7 +2,7 @@
 
 Every model here has two outputs, in this order:
     "intent"  `[batch, num_intents]` float intent probabilities (softmax over the
-              masked mean of the encoder's token vectors)
+              masked mean and max of the encoder's token vectors)
     "slots"   `[batch, length]` int32 slot tag ids, Viterbi-decoded by the `CRF` in the graph
               (0 = "O" on padding)
 The layer named "emissions" gives the per-token tag scores the CRF loss trains on
@@ -22,8 +22,9 @@ INTENT, SLOTS = "intent", "slots"
 
 def _heads(x, mask, num_intents, num_tags, dropout, intent_to_slots, intent_dim=32):
     """(intent probabilities, slot tag ids) over token vectors `x` `[batch, length, dim]`."""
-    # Masked mean only: a masked max (multiply-add with the mask) broke the TFLite converter.
-    pooled = MaskedMeanPooling(name="intent_mean")([x, mask])
+    # Masked max as a select (a multiply-add with the mask broke the TFLite converter).
+    peak = ops.max(ops.where(ops.expand_dims(ops.not_equal(mask, 0), 2), x, -1e4), axis=1)
+    pooled = keras.layers.Concatenate(name="intent_features")([MaskedMeanPooling(name="intent_mean")([x, mask]), peak])
     pooled = keras.layers.Dropout(dropout, name="intent_dropout")(pooled)
     intent = keras.layers.Dense(num_intents, activation="softmax", name=INTENT)(pooled)
     if intent_to_slots:
