@@ -13,7 +13,7 @@ def test_nlu_snips_runs(tmp_path):
     folder = os.path.dirname(shared_data("snips", "train.tsv"))
     proc = subprocess.run(
         [sys.executable, os.path.join(REPO, "examples", "nlu_snips.py"), "--data", folder, "--out", str(tmp_path),
-         "--epochs", "1", "--train_limit", "150", "--test_limit", "30", "--seq_len", "12", "--quantize", "none"],
+         "--epochs", "1", "--train_limit", "60", "--test_limit", "20", "--seq_len", "10", "--quantize", "none"],
         capture_output=True, text=True, timeout=600, env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2"),
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
