@@ -23,10 +23,10 @@ from keras_slm.data.conll import bio_spans
 from keras_slm.data.labels import LabelVocabulary
 from keras_slm.data.nlu import split_tokens, token_offsets
 from keras_slm.errors import ModelDirError
-from keras_slm.models.sequence_tagger import INT8_DECODE_SCALE, VOCAB_FILE, SequenceTagger
-from keras_slm.models.sequence_tagger import INT8_FLOAT_NODES as TAGGER_INT8_FLOAT_NODES
-from keras_slm.models.text_classifier import load_model_file, read_config, resolve_model_path, save_keras_model, write_config
-from keras_slm.models.wordpiece_tagger import WordPieceTagger
+from keras_slm.tasks.sequence_tagger import INT8_DECODE_SCALE, VOCAB_FILE, SequenceTagger
+from keras_slm.tasks.sequence_tagger import INT8_FLOAT_NODES as TAGGER_INT8_FLOAT_NODES
+from keras_slm.tasks.text_classifier import load_model_file, read_config, resolve_model_path, save_keras_model, write_config
+from keras_slm.tasks.wordpiece_tagger import WordPieceTagger
 
 TASK = "nlu"
 INTENTS_FILE = "intents.txt"

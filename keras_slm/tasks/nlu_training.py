@@ -8,8 +8,8 @@ import numpy as np
 
 from keras_slm.data.labels import LabelVocabulary
 from keras_slm.models.joint_nlu import joint_bilstm_crf, joint_transformer_crf
-from keras_slm.models.sequence_tagger import UNKNOWN_ID, SequenceTagger
-from keras_slm.models.wordpiece_tagger import WordPieceTagger
+from keras_slm.tasks.sequence_tagger import UNKNOWN_ID, SequenceTagger
+from keras_slm.tasks.wordpiece_tagger import WordPieceTagger
 from keras_slm.tasks.nlu import NluModel
 from keras_slm.training.nlu import fit_joint, joint_dataset
 
@@ -34,7 +34,8 @@ def _bilstm(train, intents, tags, seq_len, min_count, intent_to_slots, sizes):
 
 def _transformer(model, train, intents, tags, seq_len, encoder, vocab_size, intent_to_slots):
     from keras_slm.models.transformer_encoder import PRESETS
-    from keras_slm.training.transformer import DEFAULT_LEARNING_RATES, _encoder_and_tokenizer
+    from keras_slm.tasks.classifier_training import _encoder_and_tokenizer
+    from keras_slm.training.transformer import DEFAULT_LEARNING_RATES
 
     encoder = "minilm" if model == "minilm" else (encoder or "tiny_2x128")
     init = encoder if encoder != "minilm" and encoder not in PRESETS else None  # a `keras-slm pretrain` DIR

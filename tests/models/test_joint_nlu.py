@@ -1,22 +1,16 @@
 """Joint intent / slot graphs: two outputs, save/load round trip, builtin-only TFLite with Keras parity."""
 
-import keras
 import numpy as np
 
 from keras_slm.export import TFLiteModel, convert
 from keras_slm.models.joint_nlu import joint_bilstm_crf, joint_transformer_crf
 from keras_slm.models.transformer_encoder import build_encoder
-from tests.harness import assert_builtin_only
+from tests.harness import assert_builtin_only, assert_roundtrip
 
 
 def _assert_roundtrip(model, inputs, tmp_path):
-    probs, tags = model.predict(inputs, verbose=0)
-    path = str(tmp_path / f"{model.name}.keras")
-    model.save(path)
-    probs2, tags2 = keras.saving.load_model(path).predict(inputs, verbose=0)
-    np.testing.assert_allclose(probs2, probs, atol=1e-6)
-    np.testing.assert_array_equal(tags2, tags)
-    return probs, tags
+    assert_roundtrip(model, inputs, tmp_path)
+    return model.predict(inputs, verbose=0)
 
 
 def test_bilstm_crf_with_chars_and_intent_to_slots(tmp_path):

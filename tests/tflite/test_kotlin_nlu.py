@@ -11,7 +11,7 @@ import numpy as np
 
 from keras_slm.data.labels import LabelVocabulary
 from keras_slm.models.joint_nlu import joint_bilstm_crf
-from keras_slm.models.sequence_tagger import SequenceTagger
+from keras_slm.tasks.sequence_tagger import SequenceTagger
 from keras_slm.tasks.nlu import NluModel
 from tests.conftest import shared_data
 from tests.tflite.test_kotlin_tokenizers import _run_check
