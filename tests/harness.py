@@ -17,14 +17,19 @@ from keras_slm.export import TFLiteModel, inspect_tflite
 
 def assert_roundtrip(model, inputs, tmp_path, atol=1e-6):
     """`get_config`/`from_config` and `model.save`/`load_model` give the same outputs."""
+    def assert_close(got, expected):  # one output, or each of several (e.g. intent scores and slot tags)
+        pairs = zip(got, expected) if isinstance(expected, (list, tuple)) else [(got, expected)]
+        for g, e in pairs:
+            np.testing.assert_allclose(g, e, atol=atol)
+
     expected = model.predict(inputs, verbose=0)
     rebuilt = model.__class__.from_config(model.get_config())
     rebuilt.set_weights(model.get_weights())
-    np.testing.assert_allclose(rebuilt.predict(inputs, verbose=0), expected, atol=atol)
+    assert_close(rebuilt.predict(inputs, verbose=0), expected)
     path = os.path.join(str(tmp_path), f"{model.name}.keras")
     model.save(path)
     loaded = keras.saving.load_model(path)
-    np.testing.assert_allclose(loaded.predict(inputs, verbose=0), expected, atol=atol)
+    assert_close(loaded.predict(inputs, verbose=0), expected)
     return loaded
 
 

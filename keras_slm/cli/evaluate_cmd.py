@@ -42,6 +42,10 @@ def run(args):
         return run_robustness(args)
     if _ner.is_ner_dir(args.model):
         return _ner.run_evaluate(args)
+    from keras_slm.cli import _nlu
+
+    if _nlu.is_nlu_dir(args.model):
+        return _nlu.run_evaluate(args)
     if is_language_model_dir(args.model):
         from keras_slm.cli._lm import run_evaluate
 

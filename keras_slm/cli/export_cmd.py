@@ -48,6 +48,10 @@ def run(args):
     if args.trainable:
         return run_trainable(args)
     samples = read_samples(args.samples or os.path.join(args.model, CALIBRATION_FILE))
+    from keras_slm.cli import _nlu
+
+    if _nlu.is_nlu_dir(args.model):
+        return _nlu.run_export(args, samples)
     if args.target == "android":
         return run_android(args, samples)
     classifier = TextClassifier.load(args.model)

@@ -24,6 +24,10 @@ def run(args):
 
     if _ner.is_ner_dir(args.model):
         return _ner.run_predict(args, texts)
+    from keras_slm.cli import _nlu
+
+    if _nlu.is_nlu_dir(args.model):
+        return _nlu.run_predict(args, texts)
     args.model = unpacked(args.model)  # an Android folder or a .tflite with metadata
     classifier = TextClassifier.load(args.model)
     results = classifier.predict(texts)

@@ -5,7 +5,7 @@ import os
 import random
 import time
 
-from keras_slm.cli import _few_shot, _lm, _ner, _translation
+from keras_slm.cli import _few_shot, _lm, _ner, _nlu, _translation
 from keras_slm.cli._common import (add_data_options, add_quantize_option, add_robust_training_options, read_data,
                                   robust_training_kwargs, validation_split)
 from keras_slm.cli._strategy import add_strategy_option, with_strategy
@@ -20,12 +20,14 @@ CALIBRATION_FILE = "calibration.txt"
 
 
 def add_parser(sub):
-    p = sub.add_parser("train", help="train a classifier, NER tagger, language model or translator and export it to TFLite",
-                       description="Train a text classifier (default), an NER tagger (--task ner), a next-token "
-                       "language model (--task lm) or a translation model (--task translation), and export it to "
-                       "builtin-only TFLite.")
-    p.add_argument("--task", default="classification", choices=["classification", "lm", "ner", "translation"],
+    p = sub.add_parser("train", help="train a classifier, NER tagger, NLU model, language model or translator and "
+                       "export it to TFLite",
+                       description="Train a text classifier (default), an NER tagger (--task ner), a joint intent + "
+                       "slot model (--task nlu), a next-token language model (--task lm) or a translation model "
+                       "(--task translation), and export it to builtin-only TFLite.")
+    p.add_argument("--task", default="classification", choices=["classification", "lm", "ner", "nlu", "translation"],
                    help="classification (default; --data TSV/CSV/JSONL), ner: a tagger on CoNLL --data, "
+                   "nlu: intent + slots on --data (text<TAB>intent<TAB>slots), "
                    "lm: a next-token language model on --text, translation: a sequence-to-sequence model on "
                    "--data with --source-column / --target-column")
     p.add_argument("--data", help="training file (.tsv/.csv with header, or .jsonl); required for classification")
@@ -40,7 +42,7 @@ def add_parser(sub):
     p.add_argument("--tokenizer", default="word", choices=["word", "char", "wordpiece"],
                    help="word: lowercase + split on [^\\w']+;  char: one token per CJK character "
                    "(--task lm: every character);  wordpiece: --task lm only")
-    p.add_argument("--epochs", type=int, default=None, help="at most this many epochs (default 5; --task lm 10; --few-shot 1)")
+    p.add_argument("--epochs", type=int, default=None, help="at most this many epochs (default 5; --task lm 10, nlu 15; --few-shot 1)")
     p.add_argument("--batch-size", type=int, default=None, help="default 32 (--few-shot: 16 pairs)")
     p.add_argument("--seq-len", type=int, default=None,
                    help="token ids per text, incl. <START>. Default: classifiers (word/char) take the 95th "
@@ -66,6 +68,7 @@ def add_parser(sub):
     _ner.add_train_arguments(p)
     _few_shot.add_train_arguments(p)
     _translation.add_train_arguments(p)
+    _nlu.add_train_arguments(p)
     add_bundle_option(p)
     add_strategy_option(p)
     p.set_defaults(run=bundle_after(with_strategy(run), "out"))
@@ -107,16 +110,15 @@ def run(args):
     _check_replaceable(args.out)
     with files.atomic_dir(args.out) as staging:
         args.staging = staging
+        if args.task != "classification":  # classifiers resolve theirs in run_classification (--few-shot differs)
+            args.epochs = args.epochs or {"lm": _lm.DEFAULT_EPOCHS, "nlu": 15}.get(args.task, 5)
+            args.batch_size = args.batch_size or 32
         if args.task == "lm":
-            args.epochs = args.epochs or _lm.DEFAULT_EPOCHS
             args.seq_len = args.seq_len or (_lm.DEFAULT_CHAR_SEQ_LEN if args.tokenizer == "char" else 64)
         elif args.task == "ner":
-            args.epochs, args.seq_len = args.epochs or 5, args.seq_len or 64
-        if args.task in ("lm", "ner"):
-            args.batch_size = args.batch_size or 32
-        if args.task == "translation":
-            args.epochs, args.batch_size = args.epochs or 5, args.batch_size or 32
-        run_task = {"lm": _lm.run_train, "ner": _ner.run_train, "translation": _translation.run_train}.get(
+            args.seq_len = args.seq_len or 64
+        run_task = {"lm": _lm.run_train, "ner": _ner.run_train, "nlu": _nlu.run_train,
+                    "translation": _translation.run_train}.get(
             args.task, run_classification)
         result = run_task(args)
     print(f"wrote {args.out}/: {', '.join(sorted(os.listdir(args.out)))}")
@@ -137,7 +139,7 @@ def _check_replaceable(out):
                 task = json.load(f).get("task")
         except (OSError, ValueError, AttributeError):
             task = None
-    if here == target or here.startswith(target + os.sep) or task not in ("text_classification", "ner", "language_model", "translation"):
+    if here == target or here.startswith(target + os.sep) or task not in ("text_classification", "ner", "language_model", "translation", "nlu"):
         raise KerasSlmError(f"--out {out}: exists and is not a keras-slm model directory; train replaces --out as a "
                             "whole, so give a new or empty folder (or a model directory to overwrite)")
 

@@ -299,7 +299,7 @@ def convert(
     if can_run:
         runner = TFLiteModel(data)  # one interpreter for the XNNPACK check, parity and the metric
         report.xnnpack = runner.xnnpack
-    if samples is not None and can_run:
+    if samples is not None and can_run and len(model.outputs) == 1:  # several outputs: the caller checks
         report.parity = parity(model, runner, samples)
     if eval_data is not None and can_run:
         report.metric = accuracy_drop(model, runner, _as_arrays(eval_data[0], n_inputs), np.asarray(eval_data[1]))

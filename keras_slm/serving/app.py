@@ -2,7 +2,8 @@
 
     POST /v1/predict   {"texts": [...]} -> {"model": {...}, "predictions": [...]}, one per text:
                        text_classification {"label", "score", "scores"}; ner {"entities": [{"text", "label",
-                       "start", "end"}]}; language_model {"generated_text"} (the request may add max_tokens,
+                       "start", "end"}]}; nlu {"intent", "score", "slots": [{"slot", "text", "start", "end"}]};
+                       language_model {"generated_text"} (the request may add max_tokens,
                        strategy, temperature, top_k, top_p, seed)
     GET  /healthz      200 once the model is loaded and has answered a warm-up request
     GET  /metrics      Prometheus text: request counts, latency histogram, errors, model name/version

@@ -200,6 +200,48 @@ class TaggerPredictor:
                 for r in self.tagger.predict_text(list(texts))]
 
 
+class NluPredictor:
+    """Intent and slot spans for texts, from a joint intent / slot folder's TFLite file (`NluModel`).
+
+    Texts are split, encoded and decoded exactly as `NluModel.predict_text` does in process;
+    only the interpreter comes from the pool.
+
+    Example:
+    >>> p = NluPredictor("runs/snips")  # doctest: +SKIP
+    >>> p.predict(["play jazz on spotify"])[0]["intent"]  # doctest: +SKIP
+    'PlayMusic'
+    """
+
+    task = "nlu"
+
+    def __init__(self, directory, tflite=None, pool_size=2, acquire_timeout=10.0):
+        from keras_slm.export import TFLiteModel
+        from keras_slm.tasks.nlu import NluModel
+
+        self.directory = os.fspath(directory)
+        self.tflite = _tflite_file(self.directory, tflite)
+        self.nlu = NluModel.load(self.tflite)  # vocabularies, intents and tags; its interpreter is replaced
+        self.pool = InterpreterPool(self.tflite, size=pool_size, acquire_timeout=acquire_timeout,
+                                    factory=lambda path, threads: TFLiteModel(path, num_threads=threads))
+        self.nlu.model = _PooledInvoke(self.pool)
+
+    def predict(self, texts):
+        """[{"intent", "score", "slots": [{"slot", "text", "start", "end"}]}] per text."""
+        return [{"intent": r["intent"], "score": r["score"], "slots": r["slots"]}
+                for r in self.nlu.predict_text(list(texts))]
+
+
+class _PooledInvoke:
+    """`TFLiteModel.invoke` on a `TFLiteModel` borrowed from the pool for each call."""
+
+    def __init__(self, pool):
+        self.pool = pool
+
+    def invoke(self, *arrays):
+        with self.pool.borrow() as model:
+            return model.invoke(*arrays)
+
+
 class LanguageModelPredictor:
     """Generated continuations of texts, from a language-model folder's TFLite file.
 
@@ -299,7 +341,8 @@ def _tflite_file(directory, tflite):
     return path
 
 
-PREDICTORS = {p.task: p for p in (TextClassifierPredictor, TaggerPredictor, LanguageModelPredictor, TranslationPredictor)}
+PREDICTORS = {p.task: p for p in (TextClassifierPredictor, TaggerPredictor, NluPredictor, LanguageModelPredictor,
+                                      TranslationPredictor)}
 
 
 def make_predictor(directory, tflite=None, pool_size=2, acquire_timeout=10.0):

@@ -45,15 +45,26 @@ class Entity(BaseModel):
     score: Optional[float] = None
 
 
+class Slot(BaseModel):
+    """A slot value of the input text (nlu)."""
+
+    slot: str = Field(description="The slot name (e.g. artist, city).")
+    text: str
+    start: int = Field(description="Character offset of the first character.")
+    end: int = Field(description="Character offset after the last character.")
+
+
 class Prediction(BaseModel):
     """The model's output for one text; fields depend on the task."""
 
     label: Optional[str] = Field(None, description="text_classification: the most probable label.")
-    score: Optional[float] = Field(None, description="text_classification: probability of `label`.")
+    score: Optional[float] = Field(None, description="text_classification: probability of `label`; nlu: of `intent`.")
     scores: Optional[dict[str, float]] = Field(None, description="text_classification: probability of every label.")
     entities: Optional[list[Entity]] = Field(None, description="ner: labelled spans, in text order.")
     generated_text: Optional[str] = Field(None, description="language_model: the continuation (prompt not included).")
     translation: Optional[str] = Field(None, description="translation: the text in the target language (greedy).")
+    intent: Optional[str] = Field(None, description="nlu: the most probable intent (its probability in `score`).")
+    slots: Optional[list[Slot]] = Field(None, description="nlu: slot values, in text order.")
 
 
 class ModelInfo(BaseModel):

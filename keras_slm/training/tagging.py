@@ -59,7 +59,8 @@ def _batches(x, y, lengths, batch_size, rng, rare=None, unk_replace=0.0, multipl
         if unk_replace and rare is not None:
             words = xb[..., 0] if xb.ndim == 3 else xb
             words[rare[words] & (rng.random(words.shape) < unk_replace)] = UNKNOWN_ID
-        yield xb, y[index, :width]
+        # y: tag ids [n, length], or (per-row ids [n], tag ids) for joint intent / slot training
+        yield xb, ((y[0][index], y[1][index, :width]) if isinstance(y, tuple) else y[index, :width])
 
 
 def _dataset(x, y, lengths, batch_size, seed, rare=None, unk_replace=0.0, bert=False):

@@ -10,6 +10,7 @@ package check
 import java.io.File
 import kerasslm.CharTokenizer
 import kerasslm.EntitySpan
+import kerasslm.NluPostProcessing
 import kerasslm.PostProcessing
 import kerasslm.Vocabulary
 import kerasslm.WordPieceTokenizer
@@ -70,6 +71,28 @@ fun checkTokenizer(file: File, doc: Map<String, Any?>, tally: Tally) {
     }
 }
 
+// NLU goldens ("task": "nlu"): tokens, intent and slot spans (code-point offsets, as Python) per case.
+fun checkNlu(doc: Map<String, Any?>, tally: Tally) {
+    val perCharacter = doc["tokenizer"].obj()["kind"] == "char"
+    val tags = doc["labels"].list().map { it as String }
+    val intents = doc["intents"].list().map { it as String }
+    for (case in doc["cases"].list().map { it.obj() }) {
+        val text = case["text"] as String
+        val tokens = NluPostProcessing.tokenOffsets(text, perCharacter).map { text.substring(it[0], it[1]) }
+        val result = NluPostProcessing.decode(text, case["intent_scores"].floats(), case["tag_ids"].ints().toIntArray(),
+                                              intents, tags, perCharacter)
+        val got = result.slots.map {
+            listOf(it.slot, it.text, text.codePointCount(0, it.start), text.codePointCount(0, it.end))
+        }
+        val want = case["slots"].list().map { val s = it.obj(); listOf(s["slot"], s["text"], (s["start"] as Double).toInt(), (s["end"] as Double).toInt()) }
+        val wantTokens = case["tokens"].list().map { it as String }
+        tally.check(tokens == wantTokens && result.intent == case["intent"] && got == want) {
+            "text=${quote(text)}\n    expected tokens=$wantTokens intent=${case["intent"]} slots=$want\n" +
+                "    kotlin   tokens=$tokens intent=${result.intent} slots=$got"
+        }
+    }
+}
+
 fun checkPostProcess(doc: Map<String, Any?>, tally: Tally) {
     for (case in doc["softmax"].list().map { it.obj() }) {
         val got = PostProcessing.softmax(case["logits"].floats())
@@ -120,13 +143,13 @@ fun main(args: Array<String>) {
         val doc = MiniJson(file.readText(Charsets.UTF_8)).parse().obj()
         val tally = Tally(file.path)
         when (doc["format"]) {
-            "keras-slm-golden" -> checkTokenizer(file, doc, tally)
+            "keras-slm-golden" -> if (doc["task"] == "nlu") checkNlu(doc, tally) else checkTokenizer(file, doc, tally)
             "keras-slm-postprocess" -> checkPostProcess(doc, tally)
             else -> continue@files
         }
         tallies.add(tally)
         val passed = tally.cases - tally.failures.size
-        val what = (doc["tokenizer"] as? Map<*, *>)?.get("kind") ?: "postprocess"
+        val what = if (doc["task"] == "nlu") "nlu" else (doc["tokenizer"] as? Map<*, *>)?.get("kind") ?: "postprocess"
         println("${if (tally.failures.isEmpty()) "PASS" else "FAIL"} ${file.path} [$what] $passed/${tally.cases}")
         for (failure in tally.failures.take(5)) println("  $failure")
     }
