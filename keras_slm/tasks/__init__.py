@@ -14,3 +14,9 @@ from keras_slm.tasks.classifier_training import distill_classifier, train_classi
 from keras_slm.tasks.tagger_training import train_tagger
 from keras_slm.tasks.lm_training import train_lm
 from keras_slm.tasks.android import export_android
+from keras_slm.tasks.nlu import NluModel
+from keras_slm.tasks.nlu_training import train_nlu
+from keras_slm.tasks.translation import Translator
+from keras_slm.tasks.translation_training import train_translator
+from keras_slm.tasks.few_shot import train_few_shot_classifier
+from keras_slm.tasks.personalisation import export_corrections, export_keyboard, export_user_categories
