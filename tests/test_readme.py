@@ -91,6 +91,18 @@ NOT_RUN = {
     ("train", "--data", "train.tsv", "--model", "bilstm", "--strategy", "multiworker"): "needs TF_CONFIG and two "
     "workers; tests/training/test_distribute.py runs two on loopback",
     ("distill",): "needs the MiniLM LoRA teacher above; tests/cli/test_distill*.py and tests/training/test_distillation.py",
+    ("train", "--data", "few.tsv", "--few-shot"): "MiniLM contrastive tuning is minutes of CPU; "
+    "tests/cli/test_few_shot_cli.py runs the same command with a tiny encoder",
+    ("evaluate", "runs/few"): "needs the MiniLM few-shot model above; tests/cli/test_few_shot_cli.py",
+    ("train", "--task", "nlu"): "full SNIPS (20 min); tests/cli/test_nlu_cli.py trains, evaluates and predicts on a slice",
+    ("evaluate", "runs/snips"): "tests/cli/test_nlu_cli.py", ("predict", "runs/snips"): "tests/cli/test_nlu_cli.py",
+    ("export", "runs/snips"): "tests/tasks/test_nlu.py exports and checks parity",
+    ("serve",): "a server runs until stopped; tests/serving/ start it on loopback for each task",
+    ("train", "--task", "translation"): "full Tatoeba (30+ min); tests/tasks/test_translation.py trains a tiny model",
+    ("translate",): "needs the Tatoeba model above; tests/tasks/test_translation.py runs translate on a tiny model",
+    ("evaluate", "runs/zh_en"): "tests/tasks/test_translation.py",
+    ("export", "minilm", "--trainable"): "MiniLM conversion is minutes of CPU; tests/export/test_trainable.py "
+    "builds the same file over a tiny encoder",
 }
 
 SHRINK = {"--units": "32", "--seq-len": "32", "--lstm-units": "16", "--char-filters": "8", "--max-tokens": "20",
@@ -115,6 +127,9 @@ def _prepare(tmp_path):
         data = read_conll(shared_data("wikiann_en", f"{split}.txt")).subset(range(200 if split == "train" else 50))
         os.makedirs(tmp_path / "data" / "wikiann_en", exist_ok=True)
         write_conll(str(tmp_path / "data" / "wikiann_en" / f"{split}.txt"), data.tokens, data.tags)
+    write_slice(shared_data("sst2", "train.tsv"), str(tmp_path / "test.tsv"), 100, start=5000)
+    data = read_conll(shared_data("wikiann_en", "train.txt")).subset(range(100))
+    write_conll(str(tmp_path / "train.txt"), data.tokens, data.tags)
     for name in ("runs/sentiment", "runs/sentiment-v2"):
         assert main(["train", "--data", "train.tsv", "--model", "awe", "--epochs", "1", "--seq-len", "16",
                      "--out", name]) == 0
