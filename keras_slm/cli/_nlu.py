@@ -24,7 +24,7 @@ def is_nlu_dir(path):
     try:
         with open(os.path.join(directory, "config.json"), encoding="utf-8") as f:
             return json.load(f).get("task") == "nlu"
-    except (OSError, ValueError):
+    except (OSError, ValueError, AttributeError):
         return False
 
 

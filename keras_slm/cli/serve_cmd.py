@@ -45,7 +45,8 @@ def run(args):
     from keras_slm.cli._common import unpacked
 
     app = create_app(
-        unpacked(args.model, directory=True),  # an Android folder or a .tflite with metadata variant=args.variant, pool_size=args.interpreters, max_batch=args.max_batch,
+        unpacked(args.model, directory=True),  # an Android folder or a .tflite with metadata
+        variant=args.variant, pool_size=args.interpreters, max_batch=args.max_batch,
         max_text_chars=args.max_text_chars, max_body_bytes=args.max_body_bytes, registry=registry,
         max_tokens=args.max_tokens,
     )

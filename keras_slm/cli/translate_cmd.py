@@ -8,7 +8,7 @@ from keras_slm.cli._common import print_json
 def add_parser(sub):
     p = sub.add_parser("translate", help="translate sentences with a translation model (DIR or its .tflite file)")
     p.add_argument("model", metavar="MODEL", help="translation directory, its model.keras, or a .tflite file in it")
-    p.add_argument("text", nargs="*", help="sentences to translate (default: one per line on stdin)")
+    p.add_argument("texts", metavar="TEXT", nargs="*", help="sentences to translate (default: one per line on stdin)")
     p.add_argument("--beam", type=int, default=1, help="beam width (default 1: greedy)")
     p.add_argument("--length-penalty", type=float, default=0.6, help="beam search length-penalty exponent (default 0.6)")
     p.add_argument("--max-tokens", type=int, help="the most target tokens per sentence (default: the model's limit)")
@@ -23,7 +23,7 @@ def run(args):
     if args.beam < 1:
         raise KerasSlmError(f"--beam must be >= 1, got {args.beam}")
     translator = Translator.load(args.model)
-    texts = args.text or (line.rstrip("\n") for line in sys.stdin)
+    texts = args.texts or (line.rstrip("\n") for line in sys.stdin)
     for text in texts:
         if not text.strip():
             print("")  # keeps output lines aligned with input lines

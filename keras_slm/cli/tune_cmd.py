@@ -106,8 +106,8 @@ def run(args):
             values = dict(trial.hyperparameters.values)
             out = os.path.join(work, f"trial_{trial.trial_id}")
             start = time.time()
-            os.makedirs(out)
-            with open(os.path.join(out, "train.log"), "w") as log, contextlib.redirect_stdout(log):
+            # `train` replaces --out as a whole and refuses a non-empty folder it did not write: the log sits beside it.
+            with open(out + ".log", "w") as log, contextlib.redirect_stdout(log):
                 train_args = parser.parse_args(train_argv(args, values, out))
                 train_args.run(train_args)
             metrics = json.load(open(os.path.join(out, "metrics.json")))

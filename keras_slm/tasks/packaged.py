@@ -51,7 +51,11 @@ def packaged_source(path):
     if path.endswith(".tflite") and os.path.isfile(path):
         from keras_slm.export.metadata import read_metadata
 
-        if read_metadata(path):
+        try:
+            has_metadata = bool(read_metadata(path))
+        except Exception:  # noqa: BLE001 - not a readable flatbuffer: the TFLite loader names the file
+            has_metadata = False
+        if has_metadata:
             return "metadata", path
     return None
 

@@ -35,8 +35,11 @@ def is_translation_dir(path):
     config = os.path.join(directory, CONFIG_FILE)
     if not os.path.exists(config):
         return False
-    with open(config, encoding="utf-8") as f:
-        return json.load(f).get("task") == TASK
+    try:
+        with open(config, encoding="utf-8") as f:
+            return json.load(f).get("task") == TASK
+    except (OSError, ValueError, AttributeError):  # a damaged config.json is reported by the loader that reads it
+        return False
 
 
 def _steps(model, family):

@@ -22,7 +22,7 @@ def word_lm():
     from keras_slm.data import sample_path
 
     text = open(sample_path("lm_messages.txt"), encoding="utf-8").read()
-    lm, _, metrics = train_lm(text, val_text=text, model="lstm", tokenizer="word", seq_len=16, epochs=40,
+    lm, _, metrics = train_lm(text, val_text=text, model="lstm", tokenizer="word", seq_len=16, epochs=40, decay=None,
                               batch_size=16, learning_rate=1e-2, patience=40, verbose=0,
                               model_options={"units": 64, "embedding_dim": 32})
     return lm, metrics

@@ -20,7 +20,7 @@ SMALL = dict(lstm_units=32, embedding_dim=32, char_filters=16, char_dim=16)
 def wikiann(tmp_path_factory):
     train = read_conll(shared_data("wikiann_en", "train.txt")).subset(range(1000))
     dev = read_conll(shared_data("wikiann_en", "dev.txt")).subset(range(200))
-    tagger, history, metrics = train_tagger(train, dev, model="bilstm_crf", seq_len=16, epochs=3, batch_size=32,
+    tagger, history, metrics = train_tagger(train, dev, model="bilstm_crf", seq_len=16, epochs=4, batch_size=32,
                                             learning_rate=5e-3, verbose=0, **SMALL)
     directory = str(tmp_path_factory.mktemp("tagger"))
     tagger.save(directory)
