@@ -95,12 +95,13 @@ NOT_RUN = {
     "tests/cli/test_few_shot_cli.py runs the same command with a tiny encoder",
     ("evaluate", "runs/few"): "needs the MiniLM few-shot model above; tests/cli/test_few_shot_cli.py",
     ("train", "--task", "nlu"): "full SNIPS (20 min); tests/cli/test_nlu_cli.py trains, evaluates and predicts on a slice",
-    ("evaluate", "runs/snips"): "tests/cli/test_nlu_cli.py", ("predict", "runs/snips"): "tests/cli/test_nlu_cli.py",
+    ("evaluate", "runs/snips/model_int8.tflite"): "tests/cli/test_nlu_cli.py",
+    ("predict", "runs/snips/model.tflite"): "tests/cli/test_nlu_cli.py",
     ("export", "runs/snips"): "tests/tasks/test_nlu.py exports and checks parity",
     ("serve",): "a server runs until stopped; tests/serving/ start it on loopback for each task",
     ("train", "--task", "translation"): "full Tatoeba (30+ min); tests/tasks/test_translation.py trains a tiny model",
     ("translate",): "needs the Tatoeba model above; tests/tasks/test_translation.py runs translate on a tiny model",
-    ("evaluate", "runs/zh_en"): "tests/tasks/test_translation.py",
+    ("evaluate", "runs/zh_en/model.tflite"): "tests/tasks/test_translation.py",
     ("export", "minilm", "--trainable"): "MiniLM conversion is minutes of CPU; tests/export/test_trainable.py "
     "builds the same file over a tiny encoder",
 }
