@@ -20,7 +20,7 @@ SMALL = dict(lstm_units=32, embedding_dim=32, char_filters=16, char_dim=16)
 def wikiann(tmp_path_factory):
     train = read_conll(shared_data("wikiann_en", "train.txt")).subset(range(1000))
     dev = read_conll(shared_data("wikiann_en", "dev.txt")).subset(range(200))
-    tagger, history, metrics = train_tagger(train, dev, model="bilstm_crf", seq_len=16, epochs=4, batch_size=32,
+    tagger, history, metrics = train_tagger(train, dev, model="bilstm_crf", seq_len=16, epochs=3, batch_size=32,
                                             learning_rate=5e-3, verbose=0, **SMALL)
     directory = str(tmp_path_factory.mktemp("tagger"))
     tagger.save(directory)
@@ -53,7 +53,7 @@ def test_tags_do_not_depend_on_padding(crf):
 
 def test_learns_and_f1_equals_seqeval_on_predictions(wikiann):
     tagger, dev, _, history, metrics = wikiann
-    assert metrics["f1"] > 0.3, history
+    assert metrics["f1"] > 0.25 and metrics["f1"] > 2 * history[0]["val_f1"], history  # 3 epochs: ~0.08 -> ~0.27
     pred = tagger.predict_tags(dev.tokens)
     assert metrics["f1"] == pytest.approx(f1_score(dev.tags, pred), abs=1e-12)
 
