@@ -30,15 +30,9 @@ METRICS_FILE = "metrics.json"
 
 def is_language_model_dir(path):
     """True when `path` (a directory or a file in one) holds a language model."""
-    directory = path if os.path.isdir(path) else os.path.dirname(os.path.abspath(path))
-    config = os.path.join(directory, CONFIG_FILE)
-    if not os.path.exists(config):
-        return False
-    try:
-        with open(config, encoding="utf-8") as f:
-            return json.load(f).get("task") == TASK
-    except (OSError, ValueError, AttributeError):  # unreadable: the loader that follows says why
-        return False
+    from keras_slm.tasks.model_files import config_task
+
+    return config_task(path) == TASK
 
 
 class LanguageModel:

@@ -11,6 +11,7 @@ Example:
 >>> check_agreement("runs/sst2", model, tokenizer.vocab_size, len(labels))  # doctest: +SKIP
 """
 
+import json
 import os
 import zipfile
 
@@ -21,6 +22,17 @@ CONFIG_FILE = "config.json"
 MODEL_FILE = "model.keras"
 TOKENIZER_FILE = "tokenizer.json"
 LABELS_FILE = "labels.txt"
+
+
+def config_task(path):
+    """The `task` in config.json beside `path` (a model directory or a file in one); None when absent or
+    unreadable (the loader that follows names the damaged file)."""
+    directory = path if os.path.isdir(path) else os.path.dirname(os.path.abspath(path))
+    try:
+        with open(os.path.join(directory, "config.json"), encoding="utf-8") as f:
+            return json.load(f).get("task")
+    except (OSError, ValueError, AttributeError):
+        return None
 
 
 def read_config(directory, task=None, what=None, required=("seq_len",)):

@@ -31,15 +31,9 @@ FAMILIES = ("lstm_attention", "transformer")
 
 def is_translation_dir(path):
     """True when `path` (a directory or a file in one) holds a translation model."""
-    directory = path if os.path.isdir(path) else os.path.dirname(os.path.abspath(path))
-    config = os.path.join(directory, CONFIG_FILE)
-    if not os.path.exists(config):
-        return False
-    try:
-        with open(config, encoding="utf-8") as f:
-            return json.load(f).get("task") == TASK
-    except (OSError, ValueError, AttributeError):  # a damaged config.json is reported by the loader that reads it
-        return False
+    from keras_slm.tasks.model_files import config_task
+
+    return config_task(path) == TASK
 
 
 def _steps(model, family):
