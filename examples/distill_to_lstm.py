@@ -48,10 +48,8 @@ def main(argv):
     logging.set_verbosity(logging.WARNING)  # TensorFlow's export chatter
     # Setup: imports after flag parsing so `--help` is instant.
     from keras_slm.data import read_classification, sample_path
-    from keras_slm.models import TextClassifier
-    from keras_slm.models.minilm import minilm_dir
-    from keras_slm.training import holdout_split, train_classifier, train_transformer_classifier
-    from keras_slm.training.distillation import distill_classifier
+    from keras_slm.tasks import TextClassifier, distill_classifier, minilm_dir, train_classifier, train_transformer_classifier
+    from keras_slm.training import holdout_split
 
     # Data: a seeded 20% test split, 10% of the rest for validation.
     data = read_classification(FLAGS.data or sample_path("sentiment_en.tsv"))

@@ -39,8 +39,8 @@ def main(argv):
     logging.set_verbosity(logging.WARNING)  # TensorFlow's export chatter
     # Setup: imports after flag parsing so `--help` is instant.
     from keras_slm.data import read_classification, sample_path
+    from keras_slm.tasks import train_transformer_classifier
     from keras_slm.training import holdout_split
-    from keras_slm.training.transformer import train_transformer_classifier
 
     # Data: a seeded 20% test split, 10% of the rest for validation.
     data = read_classification(FLAGS.data or sample_path("sentiment_en.tsv"))

@@ -41,8 +41,8 @@ def main(argv):
     # Setup: imports after flag parsing so `--help` is instant.
     from keras_slm.data import sample_path
     from keras_slm.export.lm import PER_TOKEN, export_lm
-    from keras_slm.models.language_model import LanguageModel
-    from keras_slm.training.language_model import read_text, split_text, train_lm
+    from keras_slm.tasks import LanguageModel, train_lm
+    from keras_slm.training.language_model import read_text, split_text
 
     # Data: first 90% to train, last 10% held out (cut at a line end).
     path = FLAGS.text or (SHAKESPEARE if os.path.exists(SHAKESPEARE) else sample_path("lm_messages.txt"))

@@ -48,10 +48,9 @@ def main(argv):
 
     from keras_slm.data import LabelVocabulary, read_classification, sample_path
     from keras_slm.export import TFLiteModel
-    from keras_slm.models import TextClassifier
-    from keras_slm.models.minilm import load_minilm, minilm_dir
     from keras_slm.models.transformer_classifier import transformer_classifier
     from keras_slm.models.transformer_encoder import build_encoder
+    from keras_slm.tasks import TextClassifier, load_minilm, minilm_dir
     from keras_slm.text.wordpiece_tokenizer import WordPieceTokenizer
     from keras_slm.training import bert_dataset, holdout_split
     from keras_slm.training.peft import enable_lora, format_trainable, merge_lora

@@ -33,8 +33,7 @@ def main(argv):
     quiet_tensorflow()  # TensorFlow's start-up and conversion INFO lines stay off stderr
     from keras_slm.data import read_conll
     from keras_slm.evaluation import format_entity_table
-    from keras_slm.models.sequence_tagger import SequenceTagger
-    from keras_slm.training.tagging import train_tagger
+    from keras_slm.tasks import SequenceTagger, train_tagger
 
     # Data.
     train, dev, test = (read_conll(os.path.join(FLAGS.data, f"{s}.txt")) for s in ("train", "dev", "test"))

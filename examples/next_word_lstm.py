@@ -37,8 +37,8 @@ def main(argv):
     # Setup: imports after flag parsing so `--help` is instant.
     from keras_slm.data import sample_path
     from keras_slm.export.lm import PER_TOKEN, export_lm
-    from keras_slm.models.language_model import LanguageModel
-    from keras_slm.training.language_model import read_text, train_lm
+    from keras_slm.tasks import LanguageModel, train_lm
+    from keras_slm.training.language_model import read_text
 
     # Data: the whole file is one stream of words; each line starts with <START>.
     text = read_text(FLAGS.text or sample_path("lm_messages.txt"))

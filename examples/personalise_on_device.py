@@ -48,8 +48,8 @@ def main(argv):
     import numpy as np
 
     from keras_slm.export.ondevice_driver import OnDeviceModel
-    from keras_slm.tasks.sentence_embedder import SentenceEmbedder
     from keras_slm.tasks.personalisation import export_user_categories
+    from keras_slm.tasks.sentence_embedder import SentenceEmbedder
 
     # Setup: the frozen encoder (MiniLM, or a tiny random one for a smoke run).
     if FLAGS.encoder == "minilm":

@@ -46,9 +46,9 @@ def main(argv):
     logging.set_verbosity(logging.WARNING)  # TensorFlow's export chatter
     # Setup: imports after flag parsing so `--help` is instant.
     from keras_slm.data import read_classification, sample_path
+    from keras_slm.tasks import train_transformer_classifier
     from keras_slm.training import holdout_split
     from keras_slm.training.mlm import pretrain_mlm, save_pretrained_encoder
-    from keras_slm.training.transformer import train_transformer_classifier
 
     # Data: unlabelled text for pretraining; labelled rows split into train / test.
     texts = read_unlabelled(FLAGS.text or sample_path("sentiment_en.tsv"), FLAGS.max_lines)

@@ -38,7 +38,8 @@ def main(argv):
     # Setup: imports after flag parsing so `--help` is instant.
     from keras_slm.callbacks import gzip_size
     from keras_slm.data import read_classification, sample_path
-    from keras_slm.training import holdout_split, prune_classifier, train_classifier
+    from keras_slm.tasks import train_classifier
+    from keras_slm.training import holdout_split, prune_classifier
 
     # Data: a seeded 20% test split, 10% of the rest for validation.
     data = read_classification(FLAGS.data or sample_path("sentiment_en.tsv"))

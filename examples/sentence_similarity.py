@@ -34,7 +34,7 @@ def main(argv):
     quiet_tensorflow()  # TensorFlow's start-up and conversion INFO lines stay off stderr
     logging.set_verbosity(logging.WARNING)  # TensorFlow's export chatter
     # Setup: imports after flag parsing so `--help` is instant.
-    from keras_slm.models import SentenceEmbedder, load_minilm
+    from keras_slm.tasks import SentenceEmbedder, load_minilm
 
     # Model: the published weights in our Keras encoder, wrapped as a sentence embedder.
     encoder, tokenizer = load_minilm(max_length=FLAGS.seq_len)

@@ -29,11 +29,11 @@ def main(argv):
     quiet_tensorflow()  # TensorFlow's start-up and conversion INFO lines stay off stderr
     from keras_slm.data import read_classification, sample_path
     from keras_slm.export import TFLiteModel
-    from keras_slm.models import TextClassifier
-    from keras_slm.text import CharTokenizer
-    from keras_slm.training import holdout_split, train_classifier
+    from keras_slm.tasks import TextClassifier, train_classifier
+    from keras_slm.text import CjkCharTokenizer
+    from keras_slm.training import holdout_split
 
-    print("tokens:", CharTokenizer().tokenize("我喜欢吃苹果"))
+    print("tokens:", CjkCharTokenizer().tokenize("我喜欢吃苹果"))
 
     # Data.
     data = read_classification(FLAGS.data or sample_path("sentiment_zh.tsv"))

@@ -30,7 +30,8 @@ def main(argv):
     quiet_tensorflow()  # TensorFlow's start-up and conversion INFO lines stay off stderr
     # Setup: imports after flag parsing so `--help` is instant.
     from keras_slm.data import read_classification, sample_path
-    from keras_slm.training import holdout_split, train_classifier
+    from keras_slm.tasks import train_classifier
+    from keras_slm.training import holdout_split
 
     # Data: hold out 20% as a test set; train_classifier holds out 10% of the rest for validation.
     data = read_classification(FLAGS.data or sample_path("sentiment_en.tsv"))

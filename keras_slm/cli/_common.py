@@ -43,6 +43,22 @@ def validation_split(train, args):
     return train, val
 
 
+def seeded_holdout(train, args, unit):
+    """(train, val): a seeded random 10% of `train` held out (any reader's data with `subset`).
+
+    TensorFlow-free, so a task's CLI can split before it imports its trainer. `unit` names the rows
+    in the message ("utterances", "pairs").
+    """
+    import random
+
+    order = list(range(len(train)))
+    random.Random(args.seed).shuffle(order)
+    cut = max(1, len(train) // 10)
+    train, val = train.subset(sorted(order[cut:])), train.subset(sorted(order[:cut]))
+    print(f"validation: a seeded 10% of {args.data} ({len(val)} {unit})")
+    return train, val
+
+
 def report_skipped(skipped, stream=None):
     import sys
 

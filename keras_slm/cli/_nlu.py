@@ -4,7 +4,7 @@ import json
 import os
 import random
 
-from keras_slm.cli._common import print_json, report_skipped
+from keras_slm.cli._common import print_json, report_skipped, seeded_holdout
 from keras_slm.errors import KerasSlmError
 
 NLU_MODELS = ("bilstm_crf", "transformer_crf", "minilm")
@@ -60,11 +60,7 @@ def run_train(args):
     if args.val:
         val = read(args.val, args)
     else:
-        order = list(range(len(train)))
-        random.Random(args.seed).shuffle(order)
-        cut = max(1, len(train) // 10)
-        train, val = train.subset(order[cut:]), train.subset(order[:cut])
-        print(f"validation: a seeded 10% of {args.data} ({len(val)} utterances)")
+        train, val = seeded_holdout(train, args, "utterances")
     sizes = {k: v for k, v in (("lstm_units", args.lstm_units), ("char_filters", args.char_filters)) if v is not None}
     if sizes and model != "bilstm_crf":
         raise KerasSlmError(f"--lstm-units / --char-filters apply to --model bilstm_crf, not {model}")

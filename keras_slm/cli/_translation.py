@@ -4,7 +4,7 @@ import json
 import os
 import random
 
-from keras_slm.cli._common import print_json
+from keras_slm.cli._common import print_json, seeded_holdout
 from keras_slm.errors import KerasSlmError
 
 TRANSLATION_MODELS = ("lstm_attention", "transformer")
@@ -51,11 +51,7 @@ def run_train(args):
     if args.val:
         val = read(args.val, args)
     else:
-        order = list(range(len(train)))
-        random.Random(args.seed).shuffle(order)
-        cut = max(1, len(train) // 10)
-        train, val = train.subset(sorted(order[cut:])), train.subset(sorted(order[:cut]))
-        print(f"validation: a seeded 10% of {args.data} ({len(val)} pairs)")
+        train, val = seeded_holdout(train, args, "pairs")
     translator, history, metrics = train_translator(
         train, val, model=family, source_vocab_size=args.source_vocab, target_vocab_size=args.target_vocab,
         epochs=args.epochs, batch_size=args.batch_size, learning_rate=args.lr, label_smoothing=args.label_smoothing,
