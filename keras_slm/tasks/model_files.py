@@ -11,8 +11,10 @@ Example:
 >>> check_agreement("runs/sst2", model, tokenizer.vocab_size, len(labels))  # doctest: +SKIP
 """
 
+import functools
 import json
 import os
+import sys
 import zipfile
 
 from keras_slm import files
@@ -22,6 +24,59 @@ CONFIG_FILE = "config.json"
 MODEL_FILE = "model.keras"
 TOKENIZER_FILE = "tokenizer.json"
 LABELS_FILE = "labels.txt"
+TASKS = ("text_classification", "ner", "language_model", "translation", "nlu", "sentence_embedding")
+
+
+def check_replaceable(directory, name=None):
+    """Refuses an existing, non-empty `directory` that is not a keras-slm model directory.
+
+    A save replaces its directory as a whole (`atomic_save`), so a folder of other files
+    (or the working directory, or one holding it) is never a target: the user gets an error
+    instead of losing those files.
+
+    Args:
+        directory: the target directory.
+        name: how the message names it (default: the path), e.g. "--out runs/x".
+    """
+    if not os.path.isdir(directory) or not os.listdir(directory):
+        return
+    here, target = os.path.realpath(os.getcwd()), os.path.realpath(directory)
+    if here == target or here.startswith(target + os.sep) or config_task(directory) not in TASKS:
+        raise ModelDirError(f"{name or directory}: exists and is not a keras-slm model directory; a model is saved "
+                            "by replacing its directory as a whole, so give a new or empty folder (or a model "
+                            "directory to overwrite)")
+
+
+def atomic_save(save):
+    """Makes `save(self, directory)` write the whole directory atomically.
+
+    The wrapped method writes into a fresh temporary sibling of `directory`, which then
+    replaces `directory` in one rename (`keras_slm.files.atomic_dir`): an exception or a
+    kill mid-save leaves the old model directory exactly as it was, and a completed save
+    leaves only the new files (never a new model.keras beside an old labels.txt).
+
+    Example:
+    >>> class Artifact:
+    ...     @atomic_save
+    ...     def save(self, directory):
+    ...         files.write_text_atomic(os.path.join(directory, "config.json"), '{"task": "ner"}')
+    """
+
+    @functools.wraps(save)
+    def wrapper(self, directory, *args, **kwargs):
+        directory = os.fspath(directory)
+        check_replaceable(directory)
+        with files.atomic_dir(directory) as staging:
+            save(self, staging, *args, **kwargs)
+
+    return wrapper
+
+
+def is_keras_model(model):
+    """True for a `keras.Model`, without importing Keras: when nothing imported Keras yet, no
+    object can be one (a TFLite model or driver is served with no TensorFlow in the process)."""
+    keras = sys.modules.get("keras")
+    return keras is not None and isinstance(model, keras.Model)
 
 
 def config_task(path):

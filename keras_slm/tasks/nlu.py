@@ -15,7 +15,6 @@ A model directory holds:
 import contextlib
 import os
 
-import keras
 import numpy as np
 
 from keras_slm import files
@@ -23,6 +22,7 @@ from keras_slm.data.conll import bio_spans
 from keras_slm.data.labels import LabelVocabulary
 from keras_slm.data.nlu import split_tokens, token_offsets
 from keras_slm.errors import ModelDirError
+from keras_slm.tasks import model_files
 from keras_slm.tasks.sequence_tagger import INT8_DECODE_SCALE, VOCAB_FILE, SequenceTagger
 from keras_slm.tasks.sequence_tagger import INT8_FLOAT_NODES as TAGGER_INT8_FLOAT_NODES
 from keras_slm.tasks.text_classifier import load_model_file, read_config, resolve_model_path, save_keras_model, write_config
@@ -81,7 +81,7 @@ class NluModel:
 
     @property
     def is_tflite(self):
-        return not isinstance(self.model, keras.Model)
+        return not model_files.is_keras_model(self.model)
 
     @property
     def wordpiece(self):
@@ -235,6 +235,7 @@ class NluModel:
         return NluModel(model, self.encoder, self.intents, self.tags, self.seq_len, self.unit, self.family)
 
     # -- files ------------------------------------------------------------------------
+    @model_files.atomic_save
     def save(self, directory):
         """Writes model.keras, tagger.json (+ the tokenizer's files), labels.txt, intents.txt, config.json."""
         if self.is_tflite:

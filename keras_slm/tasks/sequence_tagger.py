@@ -13,7 +13,6 @@ import json
 import os
 import re
 
-import keras
 import numpy as np
 
 from keras_slm import files
@@ -21,7 +20,6 @@ from keras_slm.data.conll import bio_spans
 from keras_slm.data.labels import LabelVocabulary
 from keras_slm.errors import ModelDirError
 from keras_slm.tasks import model_files
-from keras_slm.models.taggers import PAD_ID, UNKNOWN_ID  # noqa: F401  (PAD_ID: public name)
 from keras_slm.tasks.text_classifier import (
     load_model_file,
     read_config,
@@ -31,6 +29,9 @@ from keras_slm.tasks.text_classifier import (
 )
 
 TASK = "ner"
+# The word / character ids `keras_slm.models.taggers` reserves (that module imports Keras; this one is
+# loaded by the TensorFlow-free server). tests/tasks/test_sequence_tagger.py checks they agree.
+PAD_ID, UNKNOWN_ID = 0, 1
 VOCAB_FILE = "tagger.json"
 INT8_DECODE_SCALE = 256  # CRF fixed-point decoding in full-int8 files
 # Ops int8 files keep in float: the LSTM cell state (c = f*c + i*g, tanh(c), h = o*tanh(c) and
@@ -120,7 +121,7 @@ class SequenceTagger:
 
     @property
     def is_tflite(self):
-        return not isinstance(self.model, keras.Model)
+        return not model_files.is_keras_model(self.model)
 
     # -- encoding ---------------------------------------------------------------------
     def encode(self, sentences, seq_len=None):
@@ -209,7 +210,7 @@ class SequenceTagger:
         """
         from keras_slm.evaluation import entity_metrics
         from keras_slm.export.converter import convert
-        from keras_slm.export.runtime import TFLiteModel
+        from keras_slm.inference.tflite_model import TFLiteModel
 
         if self.is_tflite:
             raise ModelDirError("this tagger was loaded from a .tflite file; load the directory to export")
@@ -255,6 +256,7 @@ class SequenceTagger:
                               self.lowercase, self.unit, self.family)
 
     # -- files ------------------------------------------------------------------------
+    @model_files.atomic_save
     def save(self, directory):
         """Writes model.keras, tagger.json (+ the tokenizer's files), labels.txt and config.json."""
         if self.is_tflite:

@@ -12,12 +12,12 @@ A translation directory holds:
 import json
 import os
 
-import keras
 import numpy as np
 
 from keras_slm import files
 from keras_slm.errors import ExportError, ModelDirError
-from keras_slm.models import seq2seq_decoding as decoding
+from keras_slm.inference import seq2seq_decoding as decoding
+from keras_slm.tasks import model_files
 from keras_slm.text.vocab_tokenizer import load_tokenizer
 
 TASK = "translation"
@@ -51,7 +51,7 @@ class Translator:
 
     Args:
         model: a Keras model from `lstm_attention_seq2seq` / `transformer_seq2seq`, or a
-            `Seq2SeqDriver` over a .tflite file (`keras_slm.export.seq2seq_driver`).
+            `Seq2SeqDriver` over a .tflite file (`keras_slm.inference.seq2seq_driver`).
         source_tokenizer: a `CjkCharTokenizer` (one token per CJK character, Latin words whole).
         target_tokenizer: a `SubwordTokenizer` (`[CLS]` starts, `[SEP]` ends a target).
         family: "lstm_attention" or "transformer".
@@ -76,7 +76,7 @@ class Translator:
 
     @property
     def is_tflite(self):
-        return not isinstance(self.model, keras.Model)
+        return not model_files.is_keras_model(self.model)
 
     # -- ids ------------------------------------------------------------------------
     def source_ids(self, text):
@@ -162,6 +162,7 @@ class Translator:
         return metrics, hypotheses
 
     # -- persistence ----------------------------------------------------------------
+    @model_files.atomic_save
     def save(self, directory):
         if self.is_tflite:
             raise ModelDirError("a Translator loaded from a .tflite file cannot be saved as Keras")
@@ -191,13 +192,15 @@ class Translator:
         source = load_tokenizer(os.path.join(directory, SOURCE_DIR))
         target = load_tokenizer(os.path.join(directory, TARGET_DIR))
         if path.endswith(".tflite"):
-            from keras_slm.export.seq2seq_driver import tflite_seq2seq_driver
+            from keras_slm.inference.seq2seq_driver import tflite_seq2seq_driver
 
             model = tflite_seq2seq_driver(path, num_threads=num_threads)
         else:
             model_path = path if path.endswith(".keras") else os.path.join(directory, MODEL_FILE)
             if not os.path.exists(model_path):
                 raise ModelDirError(f"{directory}: no {MODEL_FILE}")
+            import keras
+
             model = keras.saving.load_model(model_path, compile=False)
         return cls(model, source, target, config["family"], config["source_len"], config["target_len"])
 
@@ -217,7 +220,7 @@ class Translator:
         """
         from keras_slm.export.inspection import inspect_tflite
         from keras_slm.export.seq2seq import calibration_rows, convert_steps
-        from keras_slm.export.seq2seq_driver import time_per_token, tflite_seq2seq_driver
+        from keras_slm.inference.seq2seq_driver import time_per_token, tflite_seq2seq_driver
 
         if self.is_tflite:
             raise ExportError("export needs the Keras model (model.keras), not a .tflite file")
