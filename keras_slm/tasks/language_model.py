@@ -86,7 +86,8 @@ class LanguageModel:
             raise ModelDirError(f"{path}: no such model file or directory")
         if not is_language_model_dir(directory):
             raise ModelDirError(f"{directory}: no {CONFIG_FILE} with task {TASK!r}; not a keras-slm language model")
-        config = model_files.read_config(directory, TASK, "a language model", required=("seq_len", "family"))
+        config = model_files.read_config(directory, TASK, "a language model", required=("seq_len", "family"),
+                                          families=("lstm", "transformer"))
         tokenizer = lm_stream.load_lm_tokenizer(directory)
         if path.endswith(".tflite"):
             from keras_slm.inference.lm_driver import TFLiteLMDriver

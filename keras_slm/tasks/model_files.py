@@ -90,12 +90,13 @@ def config_task(path):
         return None
 
 
-def read_config(directory, task=None, what=None, required=("seq_len",)):
+def read_config(directory, task=None, what=None, required=("seq_len",), families=None):
     """DIR/config.json as a dict; with `task`, refuses a folder that holds another kind of model.
 
     Raises:
         ModelDirError: the file is missing, not JSON, not an object, for another task, or
-            lacks one of the `required` keys (each must be a positive int when named `seq_len`).
+            lacks one of the `required` keys (`seq_len`, `source_len`, ...: positive ints), or its
+            `family` is not one of `families`.
     """
     path = os.path.join(directory, CONFIG_FILE)
     if not os.path.exists(path):
@@ -105,13 +106,15 @@ def read_config(directory, task=None, what=None, required=("seq_len",)):
         raise ModelDirError(f"{path}: holds a {config.get('task')!r} model, not {what or task}")
     for key in required:
         value = config.get(key)
-        if key not in config or (key == "seq_len" and (not isinstance(value, int) or isinstance(value, bool)
-                                                       or value < 1)):
+        if key not in config or (key.endswith("_len") and (not isinstance(value, int) or isinstance(value, bool)
+                                                           or value < 1)):
             raise ModelDirError(f"{path}: `{key}` is {value!r}; expected a positive integer")
+    if families is not None and config.get("family") not in families:
+        raise ModelDirError(f"{path}: `family` is {config.get('family')!r}; expected one of {list(families)}")
     return config
 
 
-def load_keras_model(directory, model_file=None, safe_mode=True):
+def load_keras_model(directory, model_file=None, safe_mode=True, compile=True):
     """DIR/model.keras (or `model_file`), loaded in safe mode; a `ModelDirError` when it cannot be.
 
     A truncated or foreign file, a file from another Keras version or one holding a Lambda
@@ -128,7 +131,7 @@ def load_keras_model(directory, model_file=None, safe_mode=True):
         raise ModelDirError(f"{path}: not a .keras archive (truncated or not written by keras-slm); "
                             "expected the model.keras saved by training")
     try:
-        return keras.saving.load_model(path, safe_mode=safe_mode)
+        return keras.saving.load_model(path, safe_mode=safe_mode, compile=compile)
     except Exception as e:  # noqa: BLE001 - any failure to rebuild the model is a bad file
         message = " ".join(str(e).split())
         if "safe_mode" in message or "Lambda" in message:

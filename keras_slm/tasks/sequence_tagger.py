@@ -55,6 +55,22 @@ def split_text(text, unit="word"):
     return [(m.group(), m.start(), m.end()) for m in _WORD.finditer(text)]
 
 
+def read_vocabulary(directory):
+    """DIR/tagger.json, checked: `words` (and `chars`) lists of strings unless it names a tokenizer."""
+    path = os.path.join(directory, VOCAB_FILE)
+    if not os.path.exists(path):
+        raise ModelDirError(f"{directory}: no {VOCAB_FILE}")
+    vocab = files.read_json(path, 'the tagger.json keras-slm wrote ({"words": [...], ...})')
+    if vocab.get("tokenizer"):
+        return vocab
+    for key in ("words", "chars"):
+        value = vocab.get(key)
+        if (key == "words" or value is not None) and (
+                not isinstance(value, list) or not all(isinstance(w, str) for w in value)):
+            raise ModelDirError(f"{path}: `{key}` is not a list of strings; expected the tagger.json keras-slm wrote")
+    return vocab
+
+
 class SequenceTagger:
     """Tags tokens and finds entity spans with a Keras model or a .tflite file.
 
@@ -276,21 +292,22 @@ class SequenceTagger:
         """Loads from DIR (Keras model), DIR/model.keras, or DIR/<name>.tflite."""
         directory, model_file = resolve_model_path(path)
         config = read_config(directory, TASK, "an NER tagger")
+        vocab = read_vocabulary(directory)
         vocab_path = os.path.join(directory, VOCAB_FILE)
-        if not os.path.exists(vocab_path):
-            raise ModelDirError(f"{directory}: no {VOCAB_FILE}")
-        vocab = files.read_json(vocab_path, 'the vocab.json keras-slm wrote ({"words": [...], ...})')
         tags = LabelVocabulary.load(directory)
         model = load_model_file(directory, model_file, num_threads)
+        outputs = getattr(model, "outputs", None) or [None]
+        if len(outputs) != 1:
+            raise ModelDirError(f"{model_file or os.path.join(directory, 'model.keras')}: has {len(outputs)} outputs; "
+                                f"expected the one (tag ids) of an NER tagger, as {os.path.join(directory, 'config.json')} "
+                                "says (a joint intent / slot model has two)")
         kind = vocab.get("tokenizer")
         if kind:  # a subclass with its own tokenizer (WordPieceTagger: "wordpiece")
             if kind not in SequenceTagger._by_tokenizer:
                 raise ModelDirError(f"{directory}: {VOCAB_FILE} names tokenizer {kind!r}; known: "
                                     f"{sorted(SequenceTagger._by_tokenizer)} (import keras_slm.tasks)")
             return SequenceTagger._by_tokenizer[kind]._from_directory(model, directory, tags, config)
-        words = vocab.get("words")
-        if not isinstance(words, list) or not all(isinstance(w, str) for w in words):
-            raise ModelDirError(f"{vocab_path}: `words` is not a list of strings; expected the vocab.json keras-slm wrote")
+        words = vocab["words"]
         model_files.check_agreement(directory, model, len(words), labels_file="labels.txt", tokenizer_file=VOCAB_FILE,
                                     model_file=os.path.basename(model_file or "model.keras"))
         return cls(model, words, tags, config["seq_len"], vocab.get("chars"), vocab.get("max_word_chars", 16),

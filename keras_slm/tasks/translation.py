@@ -46,6 +46,19 @@ def _steps(model, family):
     return TransformerSeq2SeqSteps(model)
 
 
+def _check_vocabularies(directory, model, source, target, model_file):
+    """Refuses source / target tokenizers whose sizes are not the model's two embedding tables."""
+    rows = model_files.embedding_rows(model)
+    for side, tokenizer in ((SOURCE_DIR, source), (TARGET_DIR, target)):
+        if rows and tokenizer.vocab_size not in rows:
+            raise ModelDirError(f"{os.path.join(directory, side, 'tokenizer.json')}: holds {tokenizer.vocab_size} tokens but "
+                                f"{model_file} embeds {sorted(set(rows))} ids; the tokenizer and the model come from "
+                                "different trainings")
+    if len(rows) == 2 and sorted(rows) != sorted([source.vocab_size, target.vocab_size]):
+        raise ModelDirError(f"{os.path.join(directory, SOURCE_DIR)}: the source and target tokenizers do not match the "
+                            f"model's embeddings {rows}; were they swapped?")
+
+
 class Translator:
     """Source text in, target text out: a Keras encoder-decoder or its .tflite file.
 
@@ -187,8 +200,8 @@ class Translator:
         directory = path if os.path.isdir(path) else os.path.dirname(os.path.abspath(path))
         if not is_translation_dir(directory):
             raise ModelDirError(f"{directory}: no {CONFIG_FILE} with task {TASK!r}; not a keras-slm translation model")
-        with open(os.path.join(directory, CONFIG_FILE), encoding="utf-8") as f:
-            config = json.load(f)
+        config = model_files.read_config(directory, TASK, "a translation model", required=("source_len", "target_len"),
+                                         families=FAMILIES)
         source = load_tokenizer(os.path.join(directory, SOURCE_DIR))
         target = load_tokenizer(os.path.join(directory, TARGET_DIR))
         if path.endswith(".tflite"):
@@ -197,11 +210,8 @@ class Translator:
             model = tflite_seq2seq_driver(path, num_threads=num_threads)
         else:
             model_path = path if path.endswith(".keras") else os.path.join(directory, MODEL_FILE)
-            if not os.path.exists(model_path):
-                raise ModelDirError(f"{directory}: no {MODEL_FILE}")
-            import keras
-
-            model = keras.saving.load_model(model_path, compile=False)
+            model = model_files.load_keras_model(directory, model_path, compile=False)
+            _check_vocabularies(directory, model, source, target, os.path.basename(model_path))
         return cls(model, source, target, config["family"], config["source_len"], config["target_len"])
 
     # -- export ---------------------------------------------------------------------

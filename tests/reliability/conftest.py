@@ -21,6 +21,16 @@ def model_dir(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
+def kinds(tmp_path_factory):
+    """Tiny untrained model directories of the other kinds (tests/tiny_kinds.py); the classifier exported."""
+    from tests.tiny_kinds import build
+
+    root = tmp_path_factory.mktemp("kinds")
+    return {kind: build(kind, str(root / kind / "model"), export=kind == "classifier")
+            for kind in ("classifier", "ner", "nlu", "lm_lstm", "translation")}
+
+
+@pytest.fixture(scope="session")
 def other(tmp_path_factory):
     """Files of another model: different vocabulary and 3 labels; a Lambda model; a zip that is no model."""
     import keras

@@ -1,6 +1,6 @@
 """Serving a .tflite file imports no TensorFlow and no Keras, for every kind of model served.
 
-One tiny untrained model per kind (classifier, BiLSTM-CRF tagger, WordPiece tagger, joint
+One tiny untrained model per kind (tests/tiny_kinds.py: classifier, BiLSTM-CRF tagger, WordPiece tagger, joint
 intent / slot, LSTM and transformer language models, translation) is saved and exported
 here; a child process then builds the server app for each in turn (`create_app`, what
 `keras-slm serve` runs), answers one request through it and reports which of TensorFlow,
@@ -12,15 +12,11 @@ import os
 import subprocess
 import sys
 
-import keras
 import pytest
 
-from keras_slm.data.labels import LabelVocabulary
+from tests.tiny_kinds import KINDS, build
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-SENTENCES = [["John", "Smith", "lives", "in", "London", "."], ["Paris", "is", "big"], ["Acme", "Corp", "hired", "Ann"]]
-TEXTS = [" ".join(s) for s in SENTENCES]
-TAGS = ["O", "B-PER", "I-PER", "B-LOC", "B-ORG", "I-ORG"]
 HEAVY = ("tensorflow", "keras", "keras_hub", "keras_slm.training", "keras_slm.callbacks")
 
 CHILD = """
@@ -39,101 +35,10 @@ print(json.dumps(report))
 """ % (HEAVY,)
 
 
-def _classifier(d):
-    from keras_slm.models.classifiers import build_classifier
-    from keras_slm.tasks import TextClassifier
-    from keras_slm.text import WordTokenizer
-
-    tokenizer = WordTokenizer.fit(TEXTS)
-    clf = TextClassifier(build_classifier("awe", tokenizer.vocab_size, 2), tokenizer, LabelVocabulary(["neg", "pos"]), 8)
-    clf.save(d)
-    clf.export(os.path.join(d, "model.tflite"), sample_texts=TEXTS, latency_threads=())
-
-
-def _tagger(d):
-    from keras_slm.models.taggers import bilstm_crf_tagger
-    from keras_slm.tasks import SequenceTagger
-
-    words, chars = SequenceTagger.build_vocabularies(SENTENCES, 1, lowercase=True, char_features=True)
-    network = bilstm_crf_tagger(len(words), len(TAGS), char_vocab_size=len(chars), max_word_chars=8, embedding_dim=8,
-                                lstm_units=8, char_dim=4, char_filters=4)
-    tagger = SequenceTagger(network, words, LabelVocabulary(TAGS), seq_len=8, chars=chars, max_word_chars=8)
-    tagger.save(d)
-    tagger.export(os.path.join(d, "model.tflite"), sample_sentences=SENTENCES, latency_threads=())
-
-
-def _wordpiece_tagger(d):
-    from keras_slm.models.transformer_encoder import transformer_encoder
-    from keras_slm.models.transformer_tagger import transformer_tagger
-    from keras_slm.tasks import WordPieceTagger
-    from keras_slm.text.wordpiece_tokenizer import WordPieceTokenizer
-
-    tokenizer = WordPieceTokenizer.fit(TEXTS * 5, vocab_size=60)
-    encoder = transformer_encoder(tokenizer.vocab_size, num_layers=1, hidden_dim=16, num_heads=2, intermediate_dim=32,
-                                  max_length=10)
-    tagger = WordPieceTagger(transformer_tagger(encoder, num_tags=len(TAGS)), tokenizer, LabelVocabulary(TAGS), seq_len=10)
-    tagger.save(d)
-    tagger.export(os.path.join(d, "model.tflite"), sample_sentences=SENTENCES, latency_threads=())
-
-
-def _nlu(d):
-    from keras_slm.models.joint_nlu import joint_bilstm_crf
-    from keras_slm.tasks import NluModel, SequenceTagger
-
-    words, chars = SequenceTagger.build_vocabularies(SENTENCES, 1, lowercase=True, char_features=True)
-    tags = LabelVocabulary(TAGS)
-    network = joint_bilstm_crf(len(words), 2, len(tags), char_vocab_size=len(chars), max_word_chars=8, embedding_dim=8,
-                               lstm_units=8, char_dim=4, char_filters=4)
-    nlu = NluModel(network, SequenceTagger(None, words, tags, 8, chars, 8), LabelVocabulary(["Move", "Stay"]), tags, 8)
-    nlu.save(d)
-    nlu.export(os.path.join(d, "model.tflite"), sample_tokens=SENTENCES, latency_threads=())
-
-
-def _lm(family):
-    def build(d):
-        from keras_slm.export.lm import export_lm
-        from keras_slm.models.language_models import build_lm
-        from keras_slm.tasks import LanguageModel
-        from keras_slm.text import lm_stream
-
-        tokenizer = lm_stream.fit_lm_tokenizer("word", "\n".join(TEXTS * 3))
-        options = {"units": 8, "embedding_dim": 8} if family == "lstm" else {
-            "num_layers": 1, "hidden_dim": 16, "num_heads": 2, "intermediate_dim": 32, "sequence_length": 8}
-        lm = LanguageModel(build_lm(family, tokenizer.vocab_size, **options), tokenizer, family, seq_len=8)
-        lm.save(d)
-        export_lm(lm, os.path.join(d, "model.tflite"), prompts=TEXTS, max_tokens=2, latency_runs=1, latency_threads=())
-
-    return build
-
-
-def _translator(d):
-    from keras_slm.data.translation import read_parallel
-    from keras_slm.tasks.translation_training import train_translator
-
-    os.makedirs(os.path.dirname(d), exist_ok=True)
-    path = os.path.join(os.path.dirname(d), "pairs.tsv")
-    with open(path, "w", encoding="utf-8") as f:
-        f.write("zh\ten\n" + "".join(f"{zh}\t{en}\n" for zh, en in [("我们走吧", "Let's go."), ("你好", "Hello."),
-                                                                    ("谢谢", "Thank you.")] * 4))
-    translator, _, _ = train_translator(read_parallel(path), None, model="lstm_attention", source_vocab_size=50,
-                                        target_vocab_size=60, epochs=1, batch_size=12, verbose=0,
-                                        model_options={"embedding_dim": 8, "units": 8, "attention_dim": 8})
-    translator.save(d)
-    translator.export(os.path.join(d, "model.tflite"), latency_texts=0)
-
-
-KINDS = {"classifier": _classifier, "ner": _tagger, "ner_wordpiece": _wordpiece_tagger, "nlu": _nlu,
-         "lm_lstm": _lm("lstm"), "lm_transformer": _lm("transformer"), "translation": _translator}
-
-
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
-    keras.utils.set_random_seed(0)
     root = tmp_path_factory.mktemp("kinds")
-    dirs = {}
-    for kind, build in KINDS.items():
-        dirs[kind] = str(root / kind / "model")
-        build(dirs[kind])
+    dirs = {kind: build(kind, str(root / kind / "model")) for kind in KINDS}
     proc = subprocess.run([sys.executable, "-c", CHILD, json.dumps(dirs)], capture_output=True, text=True,
                           timeout=300, env=dict(os.environ, PYTHONPATH=REPO))
     assert proc.returncode == 0, proc.stderr[-3000:]
