@@ -7,10 +7,9 @@ sequence over pieces. `[CLS]`, `[SEP]` and padding are tagged `O`; padding is ma
 """
 
 import keras
-import numpy as np
 
-from keras_slm.layers import CRF, TagArgmax
 from keras_slm.inference.subword_alignment import align_first_subword  # noqa: F401  (moved; the old path works)
+from keras_slm.layers import CRF, TagArgmax
 from keras_slm.models.taggers import EMISSIONS
 
 

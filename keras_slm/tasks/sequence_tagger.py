@@ -293,7 +293,6 @@ class SequenceTagger:
         directory, model_file = resolve_model_path(path)
         config = read_config(directory, TASK, "an NER tagger")
         vocab = read_vocabulary(directory)
-        vocab_path = os.path.join(directory, VOCAB_FILE)
         tags = LabelVocabulary.load(directory)
         model = load_model_file(directory, model_file, num_threads)
         outputs = getattr(model, "outputs", None) or [None]

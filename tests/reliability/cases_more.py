@@ -8,7 +8,8 @@ still name the right line), directories and symlink loops where files are expect
 model directories whose files come from another task.
 
 A case is `Case(id, setup, expect, stdin)`: `setup(tmp, kinds)` gets the tiny model
-directories of tests/tiny_kinds.py (`kinds["classifier"]`, ...) and returns
+directories (tests/reliability/conftest.py: `kinds["classifier"]` is the trained one, the others come
+from tests/tiny_kinds.py) and returns
 `(argv, names)` as in cases.py; `expect`, when set, must appear in the error line (e.g. the
 line number `":4:"`); `stdin` is the bytes the command reads from standard input.
 """
@@ -341,8 +342,7 @@ def _command_cases():
             ["evaluate", k["classifier"], "--robustness", "--data", write(f"{tmp}/t.tsv", b"text\tlabel\n\xff\tpos\n")],
             ["t.tsv"]),
         "robustness-plot_dir": lambda tmp, k: (
-            ["evaluate", k["classifier"], "--robustness", "--data", write(f"{tmp}/t.tsv", "text\tlabel\n" +
-                                                                          "a fine film\tpos\na dull plot\tneg\n" * 3), "--plot",
+            ["evaluate", k["classifier"], "--robustness", "--data", write(f"{tmp}/t.tsv", base_tsv()), "--plot",
              _mkdir(tmp, "p.png")], ["p.png"]),
         "registry-verify-manifest_edited": lambda tmp, k: (["registry", "verify", _edit_manifest(bundle(tmp, k))],
                                                            ["manifest.json", "model.tflite", "sha256"]),

@@ -21,13 +21,13 @@ def model_dir(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def kinds(tmp_path_factory):
-    """Tiny untrained model directories of the other kinds (tests/tiny_kinds.py); the classifier exported."""
+def kinds(model_dir, tmp_path_factory):
+    """The trained classifier, and tiny untrained directories of the other kinds (tests/tiny_kinds.py, not exported)."""
     from tests.tiny_kinds import build
 
     root = tmp_path_factory.mktemp("kinds")
-    return {kind: build(kind, str(root / kind / "model"), export=kind == "classifier")
-            for kind in ("classifier", "ner", "nlu", "lm_lstm", "translation")}
+    dirs = {kind: build(kind, str(root / kind / "model"), export=False) for kind in ("ner", "nlu", "lm_lstm", "translation")}
+    return {"classifier": model_dir, **dirs}
 
 
 @pytest.fixture(scope="session")
