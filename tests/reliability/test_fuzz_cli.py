@@ -1,4 +1,4 @@
-"""The fuzz suite: 400 generated bad inputs to the CLI, in process (one TensorFlow import).
+"""The fuzz suite: 417 generated bad inputs to the CLI, in process (one TensorFlow import).
 
 Each case (tests/reliability/cases.py, and cases_more.py: the second batch) must end with exit status 2 and ONE error line that
 names the bad file; no traceback, no "internal error" (an exception keras-slm did not turn
