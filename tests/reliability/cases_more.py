@@ -317,9 +317,9 @@ def _command_cases():
     specs = {
         "export-android-ner": lambda tmp, k: (["export", k["ner"], "--target", "android", "--out", f"{tmp}/a"],
                                               ["ner", "model"]),
-        "export-android-vocab_missing": lambda tmp, k: (
-            ["export", _strip(_copy(k["classifier"], tmp), "vocab.txt"), "--target", "android", "--out", f"{tmp}/a"],
-            ["vocab.txt", "model"]),
+        "export-android-tokenizer_missing": lambda tmp, k: (
+            ["export", _strip(_copy(k["classifier"], tmp), "tokenizer.json"), "--target", "android", "--out", f"{tmp}/a"],
+            ["tokenizer.json", "model"]),
         "export-android-out_is_file": lambda tmp, k: (
             ["export", k["classifier"], "--target", "android", "--out", write(f"{tmp}/a", "x")], ["a"]),
         "export-samples_nul": lambda tmp, k: (
