@@ -4,8 +4,9 @@ NLU and translation readers and model directories, `translate`, `sample`, `tune`
 push / pull of damaged bundles, `evaluate --robustness`, `export --target android` and
 `--samples` on the wrong kind of directory, the stdin paths of `predict` / `translate`, NUL
 bytes, fields past the CSV size limit, CRLF / CR mixes and byte-order marks (the error must
-still name the right line), directories and symlink loops where files are expected, and
-model directories whose files come from another task.
+still name the right line), directories and symlink loops where files are expected, files
+nobody may read (chmod 000; skipped as root, who reads them anyway), and model directories
+whose files come from another task.
 
 A case is `Case(id, setup, expect, stdin)`: `setup(tmp, kinds)` gets the tiny model
 directories (tests/reliability/conftest.py: `kinds["classifier"]` is the trained one, the others come
@@ -30,6 +31,7 @@ class Case:
     setup: object
     expect: str = None
     stdin: bytes = None
+    unreadable: bool = False  # uses chmod 000, which root reads anyway: skipped when run as root
 
 
 NLU_HEADER = "text\tintent\tslots\n"
@@ -409,5 +411,31 @@ def _symlinked(folder):
     return folder
 
 
+def _chmod_000(path):
+    os.chmod(path, 0)
+    return path
+
+
+def _permission_cases():
+    return [
+        Case("perm-train_data", lambda tmp, k: (["train", "--data", _chmod_000(write(f"{tmp}/d.tsv", base_tsv())),
+                                                 "--out", f"{tmp}/out", *TRAIN], ["d.tsv"]), unreadable=True),
+        Case("perm-config_json", lambda tmp, k: (["predict", _unreadable_copy(tmp, k["classifier"], "config.json"), "x"],
+                                                 ["config.json"]), unreadable=True),
+        Case("perm-nlu_intents", lambda tmp, k: (["predict", _unreadable_copy(tmp, k["nlu"], "intents.txt"), "x"],
+                                                 ["intents.txt"]), unreadable=True),
+        Case("perm-translation_source_tokenizer", lambda tmp, k: (
+            ["translate", _unreadable_copy(tmp, k["translation"], os.path.join("source", "tokenizer.json")), "你好"],
+            ["tokenizer.json"]), unreadable=True),
+    ]
+
+
+def _unreadable_copy(tmp, directory, name):
+    copy = _copy(directory, tmp)
+    _chmod_000(os.path.join(copy, name))
+    return copy
+
+
 def all_cases():
-    return _reader_cases() + _classification_file_cases() + _stdin_cases() + _model_dir_cases() + _command_cases()
+    return (_reader_cases() + _classification_file_cases() + _stdin_cases() + _model_dir_cases() + _command_cases()
+            + _permission_cases())

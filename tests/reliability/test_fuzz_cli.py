@@ -22,7 +22,7 @@ MORE = cases_more.all_cases()
 
 
 def test_enough_cases():
-    assert len(CASES) >= 200 and len(MORE) >= 60
+    assert len(CASES) >= 200 and len([c for c in MORE if not c.unreadable]) >= 60
     assert len({c.id for c in CASES + MORE}) == len(CASES) + len(MORE)
 
 
@@ -64,6 +64,8 @@ def test_bad_input_is_one_line_exit_2(case, model_dir, other, tmp_path, capsys):
 
 @pytest.mark.parametrize("case", MORE, ids=[c.id for c in MORE])
 def test_more_bad_input_is_one_line_exit_2(case, kinds, tmp_path, capsys):
+    if case.unreadable and os.geteuid() == 0:
+        pytest.skip("root reads a chmod 000 file")
     before = {kind: sorted(os.listdir(d)) for kind, d in kinds.items()}
     argv, names = case.setup(str(tmp_path), kinds)
     last = _run(argv, capsys, case.stdin)
