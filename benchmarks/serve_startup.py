@@ -1,15 +1,17 @@
-"""Time to healthy and resident memory of `keras-slm serve` on a classifier: CLI vs the TF-free serving stack.
+"""Time to healthy and resident memory of `keras-slm serve`, per kind of model served.
 
-Usage: python benchmarks/serve_startup.py MODEL_DIR [--runs 3]   (about 1 minute on 2 cores)
+Usage: python benchmarks/serve_startup.py DIR [DIR ...] [--runs 3] [--json OUT.json]
+(about 10 s per start on an idle 2-core machine; run it with PYTHONPATH at another checkout
+to measure that code, e.g. the main branch, on the same model directories)
 
-"cli" starts `python -m keras_slm serve MODEL_DIR` (the CLI as it is: it may import TensorFlow
-before the command runs); "serving" starts the same server through `keras_slm.serving.create_app`
-and uvicorn, which is what `serve` runs once the CLI imports TensorFlow only for the commands that
-need it. For each: seconds from process start to the first 200 from /healthz, VmRSS once healthy,
-and whether TensorFlow was imported (its shared library mapped into the process).
+For each model directory (its kind read from config.json) `python -m keras_slm serve DIR`
+starts with 1 interpreter; the script records seconds from process start to the first 200
+from /healthz, VmRSS once healthy, and whether TensorFlow was loaded (its shared library
+mapped into the process). Medians over --runs starts.
 """
 
 import argparse
+import json
 import os
 import socket
 import statistics
@@ -18,9 +20,6 @@ import sys
 import time
 import urllib.request
 
-SERVING = ("import sys, uvicorn; from keras_slm.serving import create_app; "
-           "uvicorn.run(create_app(sys.argv[1], pool_size=1), host='127.0.0.1', port=int(sys.argv[2]), log_level='error')")
-
 
 def free_port():
     with socket.socket() as s:
@@ -28,19 +27,16 @@ def free_port():
         return s.getsockname()[1]
 
 
-def measure(mode, model_dir):
+def measure(model_dir):
     port = free_port()
-    if mode == "cli":
-        cmd = [sys.executable, "-m", "keras_slm", "serve", model_dir, "--port", str(port), "--interpreters", "1",
-               "--log-level", "error"]
-    else:
-        cmd = [sys.executable, "-c", SERVING, model_dir, str(port)]
+    cmd = [sys.executable, "-m", "keras_slm", "serve", model_dir, "--port", str(port), "--interpreters", "1",
+           "--log-level", "error"]
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         while True:
             if proc.poll() is not None:
-                raise RuntimeError(f"{mode}: server exited {proc.returncode}")
+                raise RuntimeError(f"{model_dir}: server exited {proc.returncode}")
             try:
                 with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1) as r:
                     if r.status == 200:
@@ -60,14 +56,27 @@ def measure(mode, model_dir):
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("model_dir")
+    parser.add_argument("model_dirs", nargs="+")
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--json", help="also write the rows as JSON here")
     args = parser.parse_args()
-    print(f"{'mode':8} {'healthy_s (median)':>18} {'RSS MB (median)':>16} tensorflow_loaded")
-    for mode in ("cli", "serving"):
-        results = [measure(mode, os.path.abspath(args.model_dir)) for _ in range(args.runs)]
-        print(f"{mode:8} {statistics.median(r[0] for r in results):18.2f} {statistics.median(r[1] for r in results):16.0f} "
-              f"{results[0][2]}")
+    rows = []
+    print(f"{'model':28} {'task':20} {'healthy_s (median)':>18} {'RSS MB (median)':>16} tensorflow_loaded")
+    for directory in args.model_dirs:
+        directory = os.path.abspath(directory)
+        with open(os.path.join(directory, "config.json"), encoding="utf-8") as f:
+            task = json.load(f)["task"]
+        results = [measure(directory) for _ in range(args.runs)]
+        row = {"model": os.path.basename(directory), "task": task,
+               "healthy_s": round(statistics.median(r[0] for r in results), 2),
+               "rss_mb": round(statistics.median(r[1] for r in results)), "tensorflow": any(r[2] for r in results),
+               "runs": args.runs}
+        rows.append(row)
+        print(f"{row['model']:28} {task:20} {row['healthy_s']:18.2f} {row['rss_mb']:16d} {row['tensorflow']}", flush=True)
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump({"python_path": os.environ.get("PYTHONPATH"), "load_average": os.getloadavg(), "rows": rows}, f,
+                      indent=1)
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ see BENCHMARKS.md for 0 / 50 / 80% on the leak-free SST-2 split.
 """
 
 import os
+import tempfile
 
 from absl import app, flags, logging
 
@@ -49,20 +50,21 @@ def main(argv):
     train, val = holdout_split(train, 0.1, seed=0)
     print(f"{len(train)} training rows, {len(val)} validation rows, {len(test)} test rows")
 
-    def export(classifier, name):
-        path = os.path.join(FLAGS.out, name)
+    def export(classifier, name, folder):
+        path = os.path.join(folder, name)
         report = classifier.export(path, quantize="dynamic" if "dynamic" in name else "none",
                                    sample_texts=test.texts, eval_data=test, latency_threads=())
         if name == "model.tflite":
             print(f"\n{report}")
         return report.metric["tflite"], report.size_bytes, gzip_size(path), report.parity["max_abs_diff"]
 
-    # Dense model: train, export for comparison.
-    os.makedirs(FLAGS.out, exist_ok=True)
+    # Dense model: train, export for comparison (its files go to a scratch folder: `save` below
+    # replaces the model folder as a whole).
+    dense_dir = tempfile.mkdtemp(prefix="keras_slm_dense_")
     classifier, _, _ = train_classifier(train, val, model=FLAGS.model, seq_len=FLAGS.seq_len, epochs=FLAGS.epochs,
                                         patience=FLAGS.epochs, verbose=2)
-    rows = [("dense", 0.0, classifier.evaluate(test)["accuracy"], *export(classifier, "dense.tflite")),
-            ("dense, dynamic", 0.0, None, *export(classifier, "dense_dynamic.tflite"))]
+    rows = [("dense", 0.0, classifier.evaluate(test)["accuracy"], *export(classifier, "dense.tflite", dense_dir)),
+            ("dense, dynamic", 0.0, None, *export(classifier, "dense_dynamic.tflite", dense_dir))]
 
     # Prune: fine-tune from the dense weights while the sparsity rises to the target.
     result = prune_classifier(classifier, train, val, final_sparsity=FLAGS.sparsity, epochs=FLAGS.prune_epochs,
@@ -72,8 +74,8 @@ def main(argv):
 
     # Export the pruned model (a plain Keras model: the masks lived in the callback).
     classifier.save(FLAGS.out)
-    rows += [("pruned", result["sparsity"], classifier.evaluate(test)["accuracy"], *export(classifier, "model.tflite")),
-             ("pruned, dynamic", result["sparsity"], None, *export(classifier, "model_dynamic.tflite"))]
+    rows += [("pruned", result["sparsity"], classifier.evaluate(test)["accuracy"], *export(classifier, "model.tflite", FLAGS.out)),
+             ("pruned, dynamic", result["sparsity"], None, *export(classifier, "model_dynamic.tflite", FLAGS.out))]
 
     print(f"\n{'model':<16} {'sparsity':>8} {'Keras acc':>9} {'TFLite acc':>10} {'bytes':>11} {'gzip bytes':>11} "
           f"{'TFLite vs Keras':>15}")

@@ -31,6 +31,14 @@ class DataError(KerasSlmError):
         super().__init__(f"{where}: {message}")
 
 
+def no_usable_rows(path, skipped):
+    """The `DataError` for a file whose every row was bad: located at the first bad row (`skipped`: their errors)."""
+    if not skipped:
+        return DataError(path, None, "no usable rows")
+    first = min(skipped, key=lambda e: e.line or 0)
+    return DataError(path, first.line, f"no usable rows ({len(skipped)} bad rows skipped; the first: {first.message})")
+
+
 class ExportError(KerasSlmError):
     """A model could not be converted to TFLite as asked."""
 

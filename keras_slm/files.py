@@ -15,6 +15,7 @@ import json
 import os
 import re
 import shutil
+import sys
 import tempfile
 
 from keras_slm.errors import DataError, ModelDirError
@@ -89,6 +90,19 @@ def decode_lines(path, raw):
             yield number, None, DataError(path, number, "NUL byte (a binary file?); expected UTF-8 text")
             continue
         yield number, text, None
+
+
+def stdin_lines(stream=None):
+    """The lines of standard input (`stream`), decoded like a file: UTF-8, a leading byte-order
+    mark dropped, line ends stripped; a bad byte or a NUL is a `DataError` at `<stdin>:LINE`."""
+    stream = stream if stream is not None else sys.stdin
+    for number, line in enumerate(getattr(stream, "buffer", stream), start=1):
+        if isinstance(line, str):
+            line = line.encode("utf-8", "surrogateescape")
+        try:
+            yield decode_text("<stdin>", line.rstrip(b"\r\n"))
+        except DataError as e:
+            raise DataError("<stdin>", number, e.message) from None
 
 
 def read_text(path, expected="a UTF-8 text file"):
@@ -168,6 +182,8 @@ def atomic_path(path):
     'done'
     """
     path = os.fspath(path)
+    if os.path.isdir(path):
+        raise DataError(path, None, "is a directory; expected the path of a file to write")
     directory = os.path.dirname(os.path.abspath(path))
     os.makedirs(directory, exist_ok=True)
     # Same directory, so the final os.replace is a rename on one filesystem (atomic).

@@ -66,7 +66,7 @@ class TaskTestCase:
     (untrained is fine: these are invariants, not accuracy) and the `inputs` its predictions
     take, and overrides a hook where its API differs. It then gets, for free:
 
-    - save -> load -> identical predictions;
+    - save -> load -> identical predictions; a save over a saved directory replaces it as a whole;
     - its Keras model's `get_config`/`from_config` and `model.save`/`load_model` round trip;
     - a builtin-only .tflite export that loads as the same task and predicts like Keras;
     - a `KerasSlmError` naming the path for a missing path and for an empty directory.
@@ -106,6 +106,21 @@ class TaskTestCase:
         task.save(str(tmp_path))
         loaded = self.task_class.load(str(tmp_path))
         assert not loaded.is_tflite
+        assert_same_predictions(self.predictions(loaded, inputs), self.predictions(task, inputs), self.save_atol)
+
+    def test_save_replaces_the_whole_directory(self, task, inputs, tmp_path):
+        # save writes a sibling and swaps it in: files of an earlier save that this one does
+        # not write (an old export, a stale file) are gone, and no partial sibling is left
+        directory = str(tmp_path / "model")
+        task.save(directory)
+        fresh = sorted(os.listdir(directory))
+        for name in ("model_int8.tflite", "stale.txt"):
+            with open(os.path.join(directory, name), "w") as f:
+                f.write("from an earlier training")
+        task.save(directory)
+        assert sorted(os.listdir(directory)) == fresh
+        assert sorted(os.listdir(str(tmp_path))) == ["model"]
+        loaded = self.task_class.load(directory)
         assert_same_predictions(self.predictions(loaded, inputs), self.predictions(task, inputs), self.save_atol)
 
     def test_keras_model_config_and_file_roundtrip(self, task, inputs, tmp_path):

@@ -1,7 +1,5 @@
 """keras-slm predict: label and scores for texts given as arguments or stdin lines."""
 
-import sys
-
 from keras_slm.cli._common import print_json, unpacked
 
 
@@ -17,7 +15,9 @@ def run(args):
     from keras_slm.errors import KerasSlmError
     from keras_slm.tasks.text_classifier import TextClassifier
 
-    texts = args.texts or [line.rstrip("\n") for line in sys.stdin if line.strip()]
+    from keras_slm import files
+
+    texts = args.texts or [line for line in files.stdin_lines() if line.strip()]
     if not texts:
         raise KerasSlmError("no texts given: pass them as arguments or one per line on stdin")
     from keras_slm.cli import _ner

@@ -107,7 +107,9 @@ def run(args):
     """
     from keras_slm import files
 
-    _check_replaceable(args.out)
+    from keras_slm.tasks.model_files import check_replaceable
+
+    check_replaceable(args.out, f"--out {args.out}")
     with files.atomic_dir(args.out) as staging:
         args.staging = staging
         if args.task != "classification":  # classifiers resolve theirs in run_classification (--few-shot differs)
@@ -123,25 +125,6 @@ def run(args):
         result = run_task(args)
     print(f"wrote {args.out}/: {', '.join(sorted(os.listdir(args.out)))}")
     return result
-
-
-def _check_replaceable(out):
-    """Refuses an existing --out that is not a keras-slm model directory: it is replaced as a whole."""
-    if not os.path.isdir(out) or not os.listdir(out):
-        return
-    here = os.path.realpath(os.getcwd())
-    target = os.path.realpath(out)
-    config = os.path.join(out, "config.json")
-    task = None
-    if os.path.isfile(config):
-        try:
-            with open(config, encoding="utf-8") as f:
-                task = json.load(f).get("task")
-        except (OSError, ValueError, AttributeError):
-            task = None
-    if here == target or here.startswith(target + os.sep) or task not in ("text_classification", "ner", "language_model", "translation", "nlu"):
-        raise KerasSlmError(f"--out {out}: exists and is not a keras-slm model directory; train replaces --out as a "
-                            "whole, so give a new or empty folder (or a model directory to overwrite)")
 
 
 def run_classification(args):

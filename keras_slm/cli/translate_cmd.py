@@ -1,6 +1,5 @@
 """keras-slm translate: translate sentences (arguments or stdin lines) with a translation model."""
 
-import sys
 
 from keras_slm.cli._common import print_json
 
@@ -23,7 +22,9 @@ def run(args):
     if args.beam < 1:
         raise KerasSlmError(f"--beam must be >= 1, got {args.beam}")
     translator = Translator.load(args.model)
-    texts = args.texts or (line.rstrip("\n") for line in sys.stdin)
+    from keras_slm import files
+
+    texts = args.texts or files.stdin_lines()
     for text in texts:
         if not text.strip():
             print("")  # keeps output lines aligned with input lines

@@ -7,6 +7,7 @@ options and validation score go to --out/tuning.tsv and tuning.json.
 """
 
 import contextlib
+import io
 import json
 import os
 import shutil
@@ -68,6 +69,15 @@ def search_space(args):
     return hp
 
 
+def _check_data(args):
+    """Reads --data and --val as `train` will, so a bad file is one error line before any trial."""
+    from keras_slm.cli import _common, _ner
+
+    for path in filter(None, (args.data, args.val)):
+        with contextlib.redirect_stdout(io.StringIO()):
+            _ner.read(path, args) if args.task == "ner" else _common.read_data(path, args)
+
+
 def train_argv(args, values, out):
     """The `keras-slm train` arguments of one trial."""
     argv = ["train", "--task", args.task, "--data", args.data, "--out", out, "--model", values["model"],
@@ -95,9 +105,10 @@ def run(args):
     if bad:
         raise KerasSlmError(f"--models {','.join(bad)}: tune searches RNN/AWE classifiers and BiLSTM taggers")
     objective = args.objective or OBJECTIVES[args.task]
+    _check_data(args)  # bad data fails here, once, not in every trial
     parser = build_parser()
     work = tempfile.mkdtemp(prefix="keras_slm_tune_", dir=os.path.dirname(os.path.abspath(args.out)))
-    results = []
+    results, errors = [], []
 
     class TrainTuner(keras_tuner.Tuner):
         """A trial = one `keras-slm train` run; its score = the validation metric in metrics.json."""
@@ -109,7 +120,11 @@ def run(args):
             # `train` replaces --out as a whole and refuses a non-empty folder it did not write: the log sits beside it.
             with open(out + ".log", "w") as log, contextlib.redirect_stdout(log):
                 train_args = parser.parse_args(train_argv(args, values, out))
-                train_args.run(train_args)
+                try:
+                    train_args.run(train_args)
+                except KerasSlmError as e:  # bad data fails every trial alike: report it, not "no trial finished"
+                    errors.append(e)
+                    raise
             metrics = json.load(open(os.path.join(out, "metrics.json")))
             if objective not in metrics["validation"]:
                 raise KerasSlmError(f"--objective {objective}: not in the validation metrics "
@@ -131,7 +146,7 @@ def run(args):
         tuner = TrainTuner(oracle=oracle, directory=work, project_name="oracle", overwrite=True)
         tuner.search(verbose=0)
         if not results:
-            raise KerasSlmError("no trial finished")
+            raise errors[0] if errors else KerasSlmError("no trial finished")
         best = max(results, key=lambda r: (r[objective], -int(r["trial"])))
         shutil.copytree(best["dir"], args.out + ".partial")
         os.replace(args.out + ".partial", args.out)

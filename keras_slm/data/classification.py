@@ -10,7 +10,7 @@ import io
 import json
 import os
 
-from keras_slm.errors import DataError
+from keras_slm.errors import DataError, no_usable_rows
 from keras_slm.files import check_string, decode_lines, read_bytes
 
 FORMATS = ("tsv", "csv", "jsonl")
@@ -211,5 +211,5 @@ def read_classification(
         labels.append(None if label is None else label.strip())
         lines.append(number)
     if not texts:
-        raise DataError(path, None, f"no usable rows ({len(skipped)} bad rows skipped)")
+        raise no_usable_rows(path, skipped)
     return ClassificationData(texts, labels, path=path, lines=lines, skipped=skipped)

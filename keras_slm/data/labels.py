@@ -75,10 +75,11 @@ class LabelVocabulary:
         )
 
     @classmethod
-    def load(cls, directory):
-        path = os.path.join(directory, LABELS_FILE)
+    def load(cls, directory, filename=LABELS_FILE):
+        """DIR/labels.txt (or DIR/`filename`), one label per line; a `ModelDirError` naming the file if it is bad."""
+        path = os.path.join(directory, filename)
         if not os.path.exists(path):
-            raise ModelDirError(f"{directory}: no {LABELS_FILE}")
+            raise ModelDirError(f"{directory}: no {filename}")
         text = files.read_text(path, "one label per line") if os.path.isfile(path) else None
         if text is None:
             raise ModelDirError(f"{path}: is not a file; expected one label per line")

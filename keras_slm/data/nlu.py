@@ -12,7 +12,7 @@ import dataclasses
 
 from keras_slm.data.classification import read_classification
 from keras_slm.data.conll import _split_tag, detect_scheme, to_bio
-from keras_slm.errors import DataError
+from keras_slm.errors import DataError, no_usable_rows
 
 UNITS = ("word", "char")
 
@@ -156,5 +156,5 @@ def read_nlu(path, unit="word", text_column="text", intent_column="intent", slot
     if skipped and not skip_bad_rows:  # the first bad row, in file order
         raise skipped[0]
     if not texts:
-        raise DataError(path, None, f"no usable rows ({len(skipped)} bad rows skipped)")
+        raise no_usable_rows(path, skipped)
     return NluData(texts, tokens, intents, tags, str(path), lines, unit, skipped)

@@ -19,7 +19,7 @@ from keras_slm.export.compact import compact_tflite
 from keras_slm.export.inspection import inspect_tflite
 from keras_slm.export.latency import measure_latency
 from keras_slm.export.report import ExportReport
-from keras_slm.export.runtime import TFLiteModel
+from keras_slm.inference.tflite_model import TFLiteModel
 from keras_slm.export.unroll import has_rnn, unrolled_copy
 
 # TF ops a converter error may name, mapped to the advice we give for them.

@@ -116,7 +116,7 @@ def write_golden(path, classifier, texts, *, tflite=None, n=None, quantize="none
     >>> doc["cases"][0]["label"]  # doctest: +SKIP
     'positive'
     """
-    from keras_slm.export.runtime import TFLiteModel
+    from keras_slm.inference.tflite_model import TFLiteModel
 
     texts = pick_texts(texts, n)
     if not texts:

@@ -4,7 +4,7 @@ import time
 
 import numpy as np
 
-from keras_slm.export.runtime import TFLiteModel
+from keras_slm.inference.tflite_model import TFLiteModel
 
 
 def measure_latency(path_or_bytes, threads=(1, 2), runs=200, warmup=20, inputs=None):

@@ -16,9 +16,9 @@ from keras_slm.export._convert import QUANTIZE_MODES, convert_saved_model
 from keras_slm.export.converter import _save_model
 from keras_slm.export.inspection import inspect_tflite
 from keras_slm.export.latency import measure_latency
-from keras_slm.export.lm_driver import TFLiteLMDriver
+from keras_slm.inference.lm_driver import TFLiteLMDriver
 from keras_slm.export.report import ExportReport
-from keras_slm.models.generation import generate_ids
+from keras_slm.inference.generation import generate_ids
 from keras_slm.text import lm_stream
 
 

@@ -3,7 +3,7 @@
 `encode` runs once per sentence (`source_ids [1, S]` -> memory and, for LSTMs, the first
 decoder state); `decode` runs once per generated token with all of its state as explicit
 inputs and outputs, so the app owns the loop (greedy or beam) exactly as
-`keras_slm.models.seq2seq_decoding` runs it in Python. Builtin ops only, batch 1.
+`keras_slm.inference.seq2seq_decoding` runs it in Python. Builtin ops only, batch 1.
 
 Quantization: "dynamic" (int8 weights), "float16", or "int8": static int8 weights and
 activations calibrated by replaying the greedy decoding of real sentences through both
@@ -20,8 +20,7 @@ import tensorflow as tf
 from keras_slm.errors import ExportError
 from keras_slm.export._convert import QUANTIZE_MODES, TRANSFORMER_FLOAT_OPS, convert_saved_model, selective_int8
 from keras_slm.export.inspection import inspect_tflite
-
-ENCODE, DECODE = "encode", "decode"
+from keras_slm.inference.seq2seq_driver import DECODE, ENCODE  # noqa: F401  (the signature names)
 
 
 def _endpoint(model, names):
@@ -48,7 +47,7 @@ def save_steps(steps, directory):
 
 def calibration_rows(driver, sources, max_tokens):
     """{signature: [input dicts]} seen while greedy-decoding `sources` (source id rows) with `driver`."""
-    from keras_slm.models.seq2seq_decoding import greedy_decode
+    from keras_slm.inference.seq2seq_decoding import greedy_decode
 
     rows = {ENCODE: [], DECODE: []}
     driver.record = rows

@@ -5,10 +5,10 @@ interpreters over the same file lets N requests run at once on N cores. Requests
 interpreter for the whole batch and give it back; if none frees up within `acquire_timeout`
 seconds the request fails fast with `PoolBusy` (served as 503) instead of queueing forever.
 
-The text-classifier path imports only NumPy, the LiteRT interpreter and keras-slm's tokenizers:
-no TensorFlow, so a classifier server starts in about a second and stays small. Taggers
-(`SequenceTagger`'s encoding and span decoding) and language models (keras-hub samplers) reuse
-the in-process Python code on top of the pooled interpreters, and so import Keras.
+No predictor imports TensorFlow or Keras: the LiteRT interpreter, NumPy, keras-slm's
+tokenizers and the TensorFlow-free halves of the task classes (`SequenceTagger`, `NluModel`,
+`LanguageModel`, `Translator` load their .tflite files and decode without Keras) are all a
+server needs, so it starts in about a second and stays small (tests/serving/test_no_tensorflow.py).
 """
 
 import contextlib
@@ -183,7 +183,7 @@ class TaggerPredictor:
     task = "ner"
 
     def __init__(self, directory, tflite=None, pool_size=2, acquire_timeout=10.0):
-        from keras_slm.export import TFLiteModel
+        from keras_slm.inference.tflite_model import TFLiteModel
         from keras_slm.tasks.sequence_tagger import SequenceTagger
 
         self.directory = os.fspath(directory)
@@ -215,7 +215,7 @@ class NluPredictor:
     task = "nlu"
 
     def __init__(self, directory, tflite=None, pool_size=2, acquire_timeout=10.0):
-        from keras_slm.export import TFLiteModel
+        from keras_slm.inference.tflite_model import TFLiteModel
         from keras_slm.tasks.nlu import NluModel
 
         self.directory = os.fspath(directory)
@@ -263,7 +263,7 @@ class LanguageModelPredictor:
     default_max_tokens = 50
 
     def __init__(self, directory, tflite=None, pool_size=2, acquire_timeout=10.0):
-        from keras_slm.export.lm_driver import TFLiteLMDriver
+        from keras_slm.inference.lm_driver import TFLiteLMDriver
         from keras_slm.text import lm_stream
 
         self.directory = os.fspath(directory)
@@ -311,7 +311,7 @@ class TranslationPredictor:
     task = "translation"
 
     def __init__(self, directory, tflite=None, pool_size=2, acquire_timeout=10.0):
-        from keras_slm.export.seq2seq_driver import tflite_seq2seq_driver
+        from keras_slm.inference.seq2seq_driver import tflite_seq2seq_driver
         from keras_slm.tasks.translation import Translator
 
         self.directory = os.fspath(directory)

@@ -12,13 +12,12 @@ import json
 import math
 import os
 
-import keras
 import numpy as np
 
 from keras_slm import files
 from keras_slm.errors import ModelDirError
 from keras_slm.tasks import model_files
-from keras_slm.models import generation  # the submodule, not the package
+from keras_slm.inference import generation  # the submodule, not the package
 from keras_slm.text import lm_stream
 
 TASK = "language_model"
@@ -40,7 +39,7 @@ class LanguageModel:
 
     Args:
         model: a Keras LM from `keras_slm.models.language_models` (ids -> logits), or a
-            `keras_slm.export.lm_driver.TFLiteLMDriver`.
+            `keras_slm.inference.lm_driver.TFLiteLMDriver`.
         tokenizer: the tokenizer the model was trained with.
         family: "lstm" or "transformer".
         seq_len: the training window (the transformer's context window).
@@ -63,9 +62,10 @@ class LanguageModel:
 
     @property
     def is_tflite(self):
-        return not isinstance(self.model, keras.Model)
+        return not model_files.is_keras_model(self.model)
 
     # -- persistence ----------------------------------------------------------------
+    @model_files.atomic_save
     def save(self, directory):
         if self.is_tflite:
             raise ModelDirError("a LanguageModel loaded from a .tflite file cannot be saved as Keras")
@@ -86,10 +86,11 @@ class LanguageModel:
             raise ModelDirError(f"{path}: no such model file or directory")
         if not is_language_model_dir(directory):
             raise ModelDirError(f"{directory}: no {CONFIG_FILE} with task {TASK!r}; not a keras-slm language model")
-        config = model_files.read_config(directory, TASK, "a language model", required=("seq_len", "family"))
+        config = model_files.read_config(directory, TASK, "a language model", required=("seq_len", "family"),
+                                          families=("lstm", "transformer"))
         tokenizer = lm_stream.load_lm_tokenizer(directory)
         if path.endswith(".tflite"):
-            from keras_slm.export.lm_driver import TFLiteLMDriver
+            from keras_slm.inference.lm_driver import TFLiteLMDriver
 
             model = TFLiteLMDriver(path, num_threads=num_threads)
         else:

@@ -11,8 +11,10 @@ Example:
 >>> check_agreement("runs/sst2", model, tokenizer.vocab_size, len(labels))  # doctest: +SKIP
 """
 
+import functools
 import json
 import os
+import sys
 import zipfile
 
 from keras_slm import files
@@ -22,6 +24,59 @@ CONFIG_FILE = "config.json"
 MODEL_FILE = "model.keras"
 TOKENIZER_FILE = "tokenizer.json"
 LABELS_FILE = "labels.txt"
+TASKS = ("text_classification", "ner", "language_model", "translation", "nlu", "sentence_embedding")
+
+
+def check_replaceable(directory, name=None):
+    """Refuses an existing, non-empty `directory` that is not a keras-slm model directory.
+
+    A save replaces its directory as a whole (`atomic_save`), so a folder of other files
+    (or the working directory, or one holding it) is never a target: the user gets an error
+    instead of losing those files.
+
+    Args:
+        directory: the target directory.
+        name: how the message names it (default: the path), e.g. "--out runs/x".
+    """
+    if not os.path.isdir(directory) or not os.listdir(directory):
+        return
+    here, target = os.path.realpath(os.getcwd()), os.path.realpath(directory)
+    if here == target or here.startswith(target + os.sep) or config_task(directory) not in TASKS:
+        raise ModelDirError(f"{name or directory}: exists and is not a keras-slm model directory; a model is saved "
+                            "by replacing its directory as a whole, so give a new or empty folder (or a model "
+                            "directory to overwrite)")
+
+
+def atomic_save(save):
+    """Makes `save(self, directory)` write the whole directory atomically.
+
+    The wrapped method writes into a fresh temporary sibling of `directory`, which then
+    replaces `directory` in one rename (`keras_slm.files.atomic_dir`): an exception or a
+    kill mid-save leaves the old model directory exactly as it was, and a completed save
+    leaves only the new files (never a new model.keras beside an old labels.txt).
+
+    Example:
+    >>> class Artifact:
+    ...     @atomic_save
+    ...     def save(self, directory):
+    ...         files.write_text_atomic(os.path.join(directory, "config.json"), '{"task": "ner"}')
+    """
+
+    @functools.wraps(save)
+    def wrapper(self, directory, *args, **kwargs):
+        directory = os.fspath(directory)
+        check_replaceable(directory)
+        with files.atomic_dir(directory) as staging:
+            save(self, staging, *args, **kwargs)
+
+    return wrapper
+
+
+def is_keras_model(model):
+    """True for a `keras.Model`, without importing Keras: when nothing imported Keras yet, no
+    object can be one (a TFLite model or driver is served with no TensorFlow in the process)."""
+    keras = sys.modules.get("keras")
+    return keras is not None and isinstance(model, keras.Model)
 
 
 def config_task(path):
@@ -35,12 +90,13 @@ def config_task(path):
         return None
 
 
-def read_config(directory, task=None, what=None, required=("seq_len",)):
+def read_config(directory, task=None, what=None, required=("seq_len",), families=None):
     """DIR/config.json as a dict; with `task`, refuses a folder that holds another kind of model.
 
     Raises:
         ModelDirError: the file is missing, not JSON, not an object, for another task, or
-            lacks one of the `required` keys (each must be a positive int when named `seq_len`).
+            lacks one of the `required` keys (`seq_len`, `source_len`, ...: positive ints), or its
+            `family` is not one of `families`.
     """
     path = os.path.join(directory, CONFIG_FILE)
     if not os.path.exists(path):
@@ -50,13 +106,15 @@ def read_config(directory, task=None, what=None, required=("seq_len",)):
         raise ModelDirError(f"{path}: holds a {config.get('task')!r} model, not {what or task}")
     for key in required:
         value = config.get(key)
-        if key not in config or (key == "seq_len" and (not isinstance(value, int) or isinstance(value, bool)
-                                                       or value < 1)):
+        if key not in config or (key.endswith("_len") and (not isinstance(value, int) or isinstance(value, bool)
+                                                           or value < 1)):
             raise ModelDirError(f"{path}: `{key}` is {value!r}; expected a positive integer")
+    if families is not None and config.get("family") not in families:
+        raise ModelDirError(f"{path}: `family` is {config.get('family')!r}; expected one of {list(families)}")
     return config
 
 
-def load_keras_model(directory, model_file=None, safe_mode=True):
+def load_keras_model(directory, model_file=None, safe_mode=True, compile=True):
     """DIR/model.keras (or `model_file`), loaded in safe mode; a `ModelDirError` when it cannot be.
 
     A truncated or foreign file, a file from another Keras version or one holding a Lambda
@@ -73,7 +131,7 @@ def load_keras_model(directory, model_file=None, safe_mode=True):
         raise ModelDirError(f"{path}: not a .keras archive (truncated or not written by keras-slm); "
                             "expected the model.keras saved by training")
     try:
-        return keras.saving.load_model(path, safe_mode=safe_mode)
+        return keras.saving.load_model(path, safe_mode=safe_mode, compile=compile)
     except Exception as e:  # noqa: BLE001 - any failure to rebuild the model is a bad file
         message = " ".join(str(e).split())
         if "safe_mode" in message or "Lambda" in message:

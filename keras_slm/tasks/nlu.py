@@ -15,7 +15,6 @@ A model directory holds:
 import contextlib
 import os
 
-import keras
 import numpy as np
 
 from keras_slm import files
@@ -23,7 +22,8 @@ from keras_slm.data.conll import bio_spans
 from keras_slm.data.labels import LabelVocabulary
 from keras_slm.data.nlu import split_tokens, token_offsets
 from keras_slm.errors import ModelDirError
-from keras_slm.tasks.sequence_tagger import INT8_DECODE_SCALE, VOCAB_FILE, SequenceTagger
+from keras_slm.tasks import model_files
+from keras_slm.tasks.sequence_tagger import INT8_DECODE_SCALE, VOCAB_FILE, SequenceTagger, read_vocabulary
 from keras_slm.tasks.sequence_tagger import INT8_FLOAT_NODES as TAGGER_INT8_FLOAT_NODES
 from keras_slm.tasks.text_classifier import load_model_file, read_config, resolve_model_path, save_keras_model, write_config
 from keras_slm.tasks.wordpiece_tagger import WordPieceTagger
@@ -48,6 +48,23 @@ def _integer_viterbi(model, on):
     finally:
         for layer, scale in zip(crfs, saved):
             layer.decode_scale = scale
+
+
+def _check_outputs(directory, model, model_file, num_intents, vocab_size):
+    """Refuses a model that is not a joint one (two outputs) or whose intents / words do not match the files."""
+    name = os.path.basename(model_file or "model.keras")
+    outputs = getattr(model, "outputs", None) or []
+    if len(outputs) != 2:
+        raise ModelDirError(f"{os.path.join(directory, name)}: has {len(outputs)} output(s); expected the two of a joint "
+                            "intent / slot model (intent probabilities, slot tag ids)")
+    if isinstance(outputs[0], dict):  # a .tflite file: the float output is the intent one
+        widths = [int(o["shape"][-1]) for o in outputs if np.dtype(o["dtype"]).kind == "f"]
+    else:
+        widths = [int(model.outputs[0].shape[-1])]
+    if widths and widths[0] != num_intents:
+        raise ModelDirError(f"{os.path.join(directory, INTENTS_FILE)}: holds {num_intents} intents but {name} has "
+                            f"{widths[0]}; the intents and the model come from different trainings")
+    model_files.check_agreement(directory, model, vocab_size, tokenizer_file=VOCAB_FILE, model_file=name)
 
 
 class NluModel:
@@ -81,7 +98,7 @@ class NluModel:
 
     @property
     def is_tflite(self):
-        return not isinstance(self.model, keras.Model)
+        return not model_files.is_keras_model(self.model)
 
     @property
     def wordpiece(self):
@@ -235,6 +252,7 @@ class NluModel:
         return NluModel(model, self.encoder, self.intents, self.tags, self.seq_len, self.unit, self.family)
 
     # -- files ------------------------------------------------------------------------
+    @model_files.atomic_save
     def save(self, directory):
         """Writes model.keras, tagger.json (+ the tokenizer's files), labels.txt, intents.txt, config.json."""
         if self.is_tflite:
@@ -248,17 +266,10 @@ class NluModel:
     @classmethod
     def load(cls, path, num_threads=1):
         """Loads from DIR (Keras model), DIR/model.keras, or DIR/<name>.tflite."""
-        import json
-
         directory, model_file = resolve_model_path(path)
         config = read_config(directory, TASK, "a joint intent / slot (nlu) model")
-        for name in (VOCAB_FILE, INTENTS_FILE):
-            if not os.path.exists(os.path.join(directory, name)):
-                raise ModelDirError(f"{directory}: no {name}")
-        with open(os.path.join(directory, VOCAB_FILE), encoding="utf-8") as f:
-            vocab = json.load(f)
-        with open(os.path.join(directory, INTENTS_FILE), encoding="utf-8") as f:
-            intents = LabelVocabulary([line.rstrip("\n") for line in f if line.rstrip("\n")])
+        vocab = read_vocabulary(directory)
+        intents = LabelVocabulary.load(directory, INTENTS_FILE)
         tags = LabelVocabulary.load(directory)
         seq_len, unit = config["seq_len"], config.get("unit", "word")
         if vocab.get("tokenizer") == "wordpiece":
@@ -269,6 +280,8 @@ class NluModel:
             encoder = SequenceTagger(None, vocab["words"], tags, seq_len, vocab.get("chars"),
                                      vocab.get("max_word_chars", 16), vocab.get("lowercase", True), unit)
         model = load_model_file(directory, model_file, num_threads)
+        _check_outputs(directory, model, model_file, len(intents),
+                       None if vocab.get("tokenizer") == "wordpiece" else len(vocab["words"]))
         return cls(model, encoder, intents, tags, seq_len, unit, family=config.get("model"))
 
     def tokenize(self, text):

@@ -77,7 +77,7 @@ def train_nlu(train, val, model="bilstm_crf", seq_len=48, min_count=1, epochs=10
     if model not in NLU_MODELS:
         raise ValueError(f"`model` must be one of {NLU_MODELS}, received {model!r}.")
     keras.utils.set_random_seed(seed)
-    intents, tags = LabelVocabulary.fit(train.intents), LabelVocabulary(train.tag_set())
+    intents, tags = LabelVocabulary.fit(train.intents, train), LabelVocabulary(train.tag_set())
     for what, unseen in (("intents", sorted(set(val.intents) - set(intents.labels))),
                          ("slot tags", sorted(set(val.tag_set()) - set(tags.labels)))):
         if unseen:  # scored as misses

@@ -16,6 +16,7 @@ from keras_slm.data.pipeline import predict_by_length
 from keras_slm.errors import ModelDirError
 from keras_slm.layers.masked_mean_pooling import MaskedMeanPooling
 from keras_slm.models.transformer_encoder import encoder_inputs
+from keras_slm.tasks import model_files
 
 TASK = "sentence_embedding"
 CONFIG_FILE = "config.json"
@@ -116,7 +117,7 @@ class SentenceEmbedder:
             **kwargs: passed to `convert`.
         """
         from keras_slm.export.converter import convert
-        from keras_slm.export.runtime import TFLiteModel
+        from keras_slm.inference.tflite_model import TFLiteModel
 
         if self.is_tflite:
             raise ModelDirError("this embedder was loaded from a .tflite file; load the directory to export")
@@ -147,6 +148,7 @@ class SentenceEmbedder:
                 f.write("".join(token + "\n" for token in self.tokenizer.vocabulary))
             write_metadata(path, bert_vocab=vocab, info=info)
 
+    @model_files.atomic_save
     def save(self, directory):
         """Writes model.keras, tokenizer.json, vocab.txt and config.json."""
         if self.is_tflite:
@@ -161,7 +163,6 @@ class SentenceEmbedder:
     @classmethod
     def load(cls, path, num_threads=1):
         """Loads from DIR (Keras model), DIR/model.keras, or DIR/<name>.tflite."""
-        from keras_slm.tasks import model_files
         from keras_slm.tasks.text_classifier import load_model_file, read_config, resolve_model_path
         from keras_slm.text import load_tokenizer
 

@@ -13,7 +13,6 @@ import json
 import os
 import re
 
-import keras
 import numpy as np
 
 from keras_slm import files
@@ -21,7 +20,6 @@ from keras_slm.data.conll import bio_spans
 from keras_slm.data.labels import LabelVocabulary
 from keras_slm.errors import ModelDirError
 from keras_slm.tasks import model_files
-from keras_slm.models.taggers import PAD_ID, UNKNOWN_ID  # noqa: F401  (PAD_ID: public name)
 from keras_slm.tasks.text_classifier import (
     load_model_file,
     read_config,
@@ -31,6 +29,9 @@ from keras_slm.tasks.text_classifier import (
 )
 
 TASK = "ner"
+# The word / character ids `keras_slm.models.taggers` reserves (that module imports Keras; this one is
+# loaded by the TensorFlow-free server). tests/tasks/test_sequence_tagger.py checks they agree.
+PAD_ID, UNKNOWN_ID = 0, 1
 VOCAB_FILE = "tagger.json"
 INT8_DECODE_SCALE = 256  # CRF fixed-point decoding in full-int8 files
 # Ops int8 files keep in float: the LSTM cell state (c = f*c + i*g, tanh(c), h = o*tanh(c) and
@@ -52,6 +53,22 @@ def split_text(text, unit="word"):
     if unit == "char":
         return [(c, i, i + 1) for i, c in enumerate(text) if not c.isspace()]
     return [(m.group(), m.start(), m.end()) for m in _WORD.finditer(text)]
+
+
+def read_vocabulary(directory):
+    """DIR/tagger.json, checked: `words` (and `chars`) lists of strings unless it names a tokenizer."""
+    path = os.path.join(directory, VOCAB_FILE)
+    if not os.path.exists(path):
+        raise ModelDirError(f"{directory}: no {VOCAB_FILE}")
+    vocab = files.read_json(path, 'the tagger.json keras-slm wrote ({"words": [...], ...})')
+    if vocab.get("tokenizer"):
+        return vocab
+    for key in ("words", "chars"):
+        value = vocab.get(key)
+        if (key == "words" or value is not None) and (
+                not isinstance(value, list) or not all(isinstance(w, str) for w in value)):
+            raise ModelDirError(f"{path}: `{key}` is not a list of strings; expected the tagger.json keras-slm wrote")
+    return vocab
 
 
 class SequenceTagger:
@@ -120,7 +137,7 @@ class SequenceTagger:
 
     @property
     def is_tflite(self):
-        return not isinstance(self.model, keras.Model)
+        return not model_files.is_keras_model(self.model)
 
     # -- encoding ---------------------------------------------------------------------
     def encode(self, sentences, seq_len=None):
@@ -209,7 +226,7 @@ class SequenceTagger:
         """
         from keras_slm.evaluation import entity_metrics
         from keras_slm.export.converter import convert
-        from keras_slm.export.runtime import TFLiteModel
+        from keras_slm.inference.tflite_model import TFLiteModel
 
         if self.is_tflite:
             raise ModelDirError("this tagger was loaded from a .tflite file; load the directory to export")
@@ -255,6 +272,7 @@ class SequenceTagger:
                               self.lowercase, self.unit, self.family)
 
     # -- files ------------------------------------------------------------------------
+    @model_files.atomic_save
     def save(self, directory):
         """Writes model.keras, tagger.json (+ the tokenizer's files), labels.txt and config.json."""
         if self.is_tflite:
@@ -274,21 +292,21 @@ class SequenceTagger:
         """Loads from DIR (Keras model), DIR/model.keras, or DIR/<name>.tflite."""
         directory, model_file = resolve_model_path(path)
         config = read_config(directory, TASK, "an NER tagger")
-        vocab_path = os.path.join(directory, VOCAB_FILE)
-        if not os.path.exists(vocab_path):
-            raise ModelDirError(f"{directory}: no {VOCAB_FILE}")
-        vocab = files.read_json(vocab_path, 'the vocab.json keras-slm wrote ({"words": [...], ...})')
+        vocab = read_vocabulary(directory)
         tags = LabelVocabulary.load(directory)
         model = load_model_file(directory, model_file, num_threads)
+        outputs = getattr(model, "outputs", None) or [None]
+        if len(outputs) != 1:
+            raise ModelDirError(f"{model_file or os.path.join(directory, 'model.keras')}: has {len(outputs)} outputs; "
+                                f"expected the one (tag ids) of an NER tagger, as {os.path.join(directory, 'config.json')} "
+                                "says (a joint intent / slot model has two)")
         kind = vocab.get("tokenizer")
         if kind:  # a subclass with its own tokenizer (WordPieceTagger: "wordpiece")
             if kind not in SequenceTagger._by_tokenizer:
                 raise ModelDirError(f"{directory}: {VOCAB_FILE} names tokenizer {kind!r}; known: "
                                     f"{sorted(SequenceTagger._by_tokenizer)} (import keras_slm.tasks)")
             return SequenceTagger._by_tokenizer[kind]._from_directory(model, directory, tags, config)
-        words = vocab.get("words")
-        if not isinstance(words, list) or not all(isinstance(w, str) for w in words):
-            raise ModelDirError(f"{vocab_path}: `words` is not a list of strings; expected the vocab.json keras-slm wrote")
+        words = vocab["words"]
         model_files.check_agreement(directory, model, len(words), labels_file="labels.txt", tokenizer_file=VOCAB_FILE,
                                     model_file=os.path.basename(model_file or "model.keras"))
         return cls(model, words, tags, config["seq_len"], vocab.get("chars"), vocab.get("max_word_chars", 16),

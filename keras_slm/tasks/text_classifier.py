@@ -12,12 +12,10 @@ A model directory holds:
 import json
 import os
 
-import keras
 import numpy as np
 
 from keras_slm import files
 from keras_slm.data.labels import LabelVocabulary
-from keras_slm.data.pipeline import predict_by_length
 from keras_slm.errors import DataError, ModelDirError
 from keras_slm.tasks import model_files
 from keras_slm.text import load_tokenizer
@@ -65,7 +63,7 @@ def load_model_file(directory, model_file=None, num_threads=1):
         ModelDirError: the file is missing, truncated, not a model, or holds a Lambda layer.
     """
     if model_file is not None and model_file.endswith(".tflite"):
-        from keras_slm.export.runtime import TFLiteModel
+        from keras_slm.inference.tflite_model import TFLiteModel
 
         return TFLiteModel(model_file, num_threads=num_threads)
     return model_files.load_keras_model(directory, model_file)
@@ -96,7 +94,7 @@ class TextClassifier:
 
     @property
     def is_tflite(self):
-        return not isinstance(self.model, keras.Model)
+        return not model_files.is_keras_model(self.model)
 
     def encode(self, texts):
         """Model inputs for `texts`: one ids array, or a list of arrays for a BERT-style model."""
@@ -112,6 +110,8 @@ class TextClassifier:
         if self.is_tflite:
             scores = self.model.predict(*arrays)
         else:
+            from keras_slm.data.pipeline import predict_by_length  # TensorFlow: Keras models only
+
             scores = predict_by_length(self.model, ids)
         scores = np.asarray(scores, dtype=np.float32).reshape(len(texts), -1)
         if scores.shape[1] == 1:  # sigmoid head: P(labels[1])
@@ -182,6 +182,7 @@ class TextClassifier:
             eval_data=evaluation, **kwargs,
         )
 
+    @model_files.atomic_save
     def save(self, directory):
         """Writes model.keras, tokenizer.json, vocab.txt, labels.txt and config.json."""
         if self.is_tflite:

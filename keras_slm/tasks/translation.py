@@ -12,12 +12,12 @@ A translation directory holds:
 import json
 import os
 
-import keras
 import numpy as np
 
 from keras_slm import files
 from keras_slm.errors import ExportError, ModelDirError
-from keras_slm.models import seq2seq_decoding as decoding
+from keras_slm.inference import seq2seq_decoding as decoding
+from keras_slm.tasks import model_files
 from keras_slm.text.vocab_tokenizer import load_tokenizer
 
 TASK = "translation"
@@ -46,12 +46,25 @@ def _steps(model, family):
     return TransformerSeq2SeqSteps(model)
 
 
+def _check_vocabularies(directory, model, source, target, model_file):
+    """Refuses source / target tokenizers whose sizes are not the model's two embedding tables."""
+    rows = model_files.embedding_rows(model)
+    for side, tokenizer in ((SOURCE_DIR, source), (TARGET_DIR, target)):
+        if rows and tokenizer.vocab_size not in rows:
+            raise ModelDirError(f"{os.path.join(directory, side, 'tokenizer.json')}: holds {tokenizer.vocab_size} tokens but "
+                                f"{model_file} embeds {sorted(set(rows))} ids; the tokenizer and the model come from "
+                                "different trainings")
+    if len(rows) == 2 and sorted(rows) != sorted([source.vocab_size, target.vocab_size]):
+        raise ModelDirError(f"{os.path.join(directory, SOURCE_DIR)}: the source and target tokenizers do not match the "
+                            f"model's embeddings {rows}; were they swapped?")
+
+
 class Translator:
     """Source text in, target text out: a Keras encoder-decoder or its .tflite file.
 
     Args:
         model: a Keras model from `lstm_attention_seq2seq` / `transformer_seq2seq`, or a
-            `Seq2SeqDriver` over a .tflite file (`keras_slm.export.seq2seq_driver`).
+            `Seq2SeqDriver` over a .tflite file (`keras_slm.inference.seq2seq_driver`).
         source_tokenizer: a `CjkCharTokenizer` (one token per CJK character, Latin words whole).
         target_tokenizer: a `SubwordTokenizer` (`[CLS]` starts, `[SEP]` ends a target).
         family: "lstm_attention" or "transformer".
@@ -76,7 +89,7 @@ class Translator:
 
     @property
     def is_tflite(self):
-        return not isinstance(self.model, keras.Model)
+        return not model_files.is_keras_model(self.model)
 
     # -- ids ------------------------------------------------------------------------
     def source_ids(self, text):
@@ -162,6 +175,7 @@ class Translator:
         return metrics, hypotheses
 
     # -- persistence ----------------------------------------------------------------
+    @model_files.atomic_save
     def save(self, directory):
         if self.is_tflite:
             raise ModelDirError("a Translator loaded from a .tflite file cannot be saved as Keras")
@@ -186,19 +200,18 @@ class Translator:
         directory = path if os.path.isdir(path) else os.path.dirname(os.path.abspath(path))
         if not is_translation_dir(directory):
             raise ModelDirError(f"{directory}: no {CONFIG_FILE} with task {TASK!r}; not a keras-slm translation model")
-        with open(os.path.join(directory, CONFIG_FILE), encoding="utf-8") as f:
-            config = json.load(f)
+        config = model_files.read_config(directory, TASK, "a translation model", required=("source_len", "target_len"),
+                                         families=FAMILIES)
         source = load_tokenizer(os.path.join(directory, SOURCE_DIR))
         target = load_tokenizer(os.path.join(directory, TARGET_DIR))
         if path.endswith(".tflite"):
-            from keras_slm.export.seq2seq_driver import tflite_seq2seq_driver
+            from keras_slm.inference.seq2seq_driver import tflite_seq2seq_driver
 
             model = tflite_seq2seq_driver(path, num_threads=num_threads)
         else:
             model_path = path if path.endswith(".keras") else os.path.join(directory, MODEL_FILE)
-            if not os.path.exists(model_path):
-                raise ModelDirError(f"{directory}: no {MODEL_FILE}")
-            model = keras.saving.load_model(model_path, compile=False)
+            model = model_files.load_keras_model(directory, model_path, compile=False)
+            _check_vocabularies(directory, model, source, target, os.path.basename(model_path))
         return cls(model, source, target, config["family"], config["source_len"], config["target_len"])
 
     # -- export ---------------------------------------------------------------------
@@ -217,7 +230,7 @@ class Translator:
         """
         from keras_slm.export.inspection import inspect_tflite
         from keras_slm.export.seq2seq import calibration_rows, convert_steps
-        from keras_slm.export.seq2seq_driver import time_per_token, tflite_seq2seq_driver
+        from keras_slm.inference.seq2seq_driver import time_per_token, tflite_seq2seq_driver
 
         if self.is_tflite:
             raise ExportError("export needs the Keras model (model.keras), not a .tflite file")

@@ -7,7 +7,7 @@ import numpy as np
 
 from keras_slm import files
 from keras_slm.tasks.sequence_tagger import VOCAB_FILE, SequenceTagger
-from keras_slm.models.transformer_tagger import align_first_subword
+from keras_slm.inference.subword_alignment import align_first_subword
 from keras_slm.text import load_tokenizer
 
 

@@ -1,5 +1,8 @@
 """Language models on device: TFLite step / window files, greedy parity with Keras, quantized variant."""
 
+import os
+import shutil
+
 import numpy as np
 import pytest
 
@@ -40,8 +43,10 @@ def test_lstm_step_file_decodes_like_keras(shakespeare, tmp_path):
     # The file drives generation on its own, like an app: state in, state out.
     driver = TFLiteLMDriver(path)
     assert driver.mode == "step" and driver.vocab_size == lm.tokenizer.vocab_size
-    lm.save(str(tmp_path))
-    on_device = LanguageModel.load(path)
+    directory = str(tmp_path / "lm")
+    lm.save(directory)  # save replaces its folder as a whole: the file goes in after
+    shutil.copy(path, directory)
+    on_device = LanguageModel.load(os.path.join(directory, "model.tflite"))
     assert on_device.is_tflite
     assert on_device.generate("ROMEO:", max_tokens=30) == lm.generate("ROMEO:", max_tokens=30)
 

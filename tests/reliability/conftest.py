@@ -21,6 +21,16 @@ def model_dir(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
+def kinds(model_dir, tmp_path_factory):
+    """The trained classifier, and tiny untrained directories of the other kinds (tests/tiny_kinds.py, not exported)."""
+    from tests.tiny_kinds import build
+
+    root = tmp_path_factory.mktemp("kinds")
+    dirs = {kind: build(kind, str(root / kind / "model"), export=False) for kind in ("ner", "nlu", "lm_lstm", "translation")}
+    return {"classifier": model_dir, **dirs}
+
+
+@pytest.fixture(scope="session")
 def other(tmp_path_factory):
     """Files of another model: different vocabulary and 3 labels; a Lambda model; a zip that is no model."""
     import keras

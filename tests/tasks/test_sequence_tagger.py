@@ -29,3 +29,11 @@ class TestSequenceTaggerTask(TaskTestCase):
 
     def export(self, task, path, inputs):
         return task.export(path, sample_sentences=inputs, latency_threads=())
+
+
+def test_reserved_ids_agree_with_the_tagger_models():
+    # sequence_tagger keeps its own copy (it loads without Keras, for the TensorFlow-free server)
+    from keras_slm.models import taggers
+    from keras_slm.tasks import sequence_tagger
+
+    assert (sequence_tagger.PAD_ID, sequence_tagger.UNKNOWN_ID) == (taggers.PAD_ID, taggers.UNKNOWN_ID)
