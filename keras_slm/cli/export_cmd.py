@@ -47,6 +47,12 @@ def run(args):
 
     if args.trainable:
         return run_trainable(args)
+    from keras_slm.tasks.translation import is_translation_dir
+
+    if is_translation_dir(args.model):
+        from keras_slm.cli import _translation
+
+        return _translation.run_export(args)
     samples = read_samples(args.samples or os.path.join(args.model, CALIBRATION_FILE))
     from keras_slm.cli import _nlu
 
