@@ -66,7 +66,7 @@ def run_train(args):
     translator.save(args.staging)
     sample = random.Random(args.seed).sample(train.sources, min(300, len(train)))
     # Source sentences for `keras-slm export DIR` (int8 calibration, parity, golden vectors).
-    files.write_text_atomic(os.path.join(args.staging, CALIBRATION_FILE), "".join(f"{' '.join(t.split())}\n" for t in sample))
+    files.write_text_atomic(os.path.join(args.staging, CALIBRATION_FILE), "".join(f"{t}\n" for t in sample))
     parity = val.sources[:PARITY_SENTENCES]
     exports = {}
     for mode in ["none"] + ([args.quantize] if args.quantize != "none" else []):
