@@ -132,11 +132,13 @@ def test_kotlin_check_fails_when_a_step_would_pick_another_token(folders, tmp_pa
 
 
 def test_export_writes_a_quantized_file_into_the_directory(models, capsys):
-    dirs, _, _ = models
+    dirs, _, data = models
     directory = dirs["lstm"]
     calibration = open(os.path.join(directory, "calibration.txt"), encoding="utf-8").read().splitlines()
-    assert main(["export", directory, "--quantize", "dynamic", "--json"]) == 0  # sentences: calibration.txt
+    # Sentences from calibration.txt; --eval scores the new file on a parallel file.
+    assert main(["export", directory, "--quantize", "dynamic", "--eval", data.path, "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
+    assert report["eval"]["n"] == len(data) and 0 <= report["eval"]["bleu"] <= 100
     path = os.path.join(directory, "model_dynamic.tflite")
     assert report["path"] == path and report["quantize"] == "dynamic" and report["android_compatible"]
     assert_builtin_only(path)
