@@ -102,6 +102,8 @@ NOT_RUN = {
     ("train", "--task", "translation"): "full Tatoeba (30+ min); tests/tasks/test_translation.py trains a tiny model",
     ("translate",): "needs the Tatoeba model above; tests/tasks/test_translation.py runs translate on a tiny model",
     ("evaluate", "runs/zh_en/model.tflite"): "tests/tasks/test_translation.py",
+    ("export", "runs/zh_en"): "needs the Tatoeba model above; tests/tflite/test_kotlin_translation.py exports a tiny "
+    "model (--quantize, --target android) and replays its golden.json in Kotlin",
     ("export", "minilm", "--trainable"): "MiniLM conversion is minutes of CPU; tests/export/test_trainable.py "
     "builds the same file over a tiny encoder",
 }

@@ -40,6 +40,7 @@ def _model_options(args, family):
 def run_train(args):
     from keras_slm import files
     from keras_slm.tasks.translation import METRICS_FILE, TFLITE_FILE
+    from keras_slm.tasks.translation_android import CALIBRATION_FILE
     from keras_slm.tasks.translation_training import train_translator
 
     family = args.model or "transformer"
@@ -60,6 +61,8 @@ def run_train(args):
     )
     translator.save(args.staging)
     sample = random.Random(args.seed).sample(train.sources, min(300, len(train)))
+    # Source sentences for `keras-slm export DIR` (int8 calibration, parity, golden vectors).
+    files.write_text_atomic(os.path.join(args.staging, CALIBRATION_FILE), "".join(f"{t}\n" for t in sample))
     parity = val.sources[:PARITY_SENTENCES]
     exports = {}
     for mode in ["none"] + ([args.quantize] if args.quantize != "none" else []):
@@ -78,6 +81,74 @@ def run_train(args):
     files.write_text_atomic(os.path.join(args.staging, METRICS_FILE), json.dumps(summary, indent=1, ensure_ascii=False))
     print(f"\nvalidation BLEU {metrics.get('val_bleu', float('nan')):.2f}, chrF {metrics.get('val_chrf', float('nan')):.2f} "
           f"(greedy; best epoch {metrics['best_epoch']}/{metrics['epochs_run']}, {metrics['wall_time_s']:.0f}s)")
+
+
+def _print_report(name, report):
+    line = f"{name}: {report['size_bytes'] / 2**20:.2f} MiB, builtin ops only: {report['android_compatible']}"
+    if report.get("parity"):
+        same = report["parity"]
+        line += f", greedy tokens identical to Keras on {same['greedy_identical']}/{same['n']} sentences"
+    if report.get("latency"):
+        line += f", {report['latency']['decode_step_median_ms']:.2f} ms per token"
+    print(line)
+
+
+def run_export(args):
+    """`keras-slm export DIR` on a translation directory: another quantization (DIR/model_<mode>.tflite
+    or --out), or with --target android a folder for an app's assets; --golden N golden vectors."""
+    import sys
+
+    from keras_slm import files
+    from keras_slm.export.golden import GOLDEN_FILE, pick_texts, write_json
+    from keras_slm.tasks import translation_android as android
+    from keras_slm.tasks.translation import SOURCE_DIR, TARGET_DIR, Translator
+
+    samples = None
+    if args.samples:
+        samples = files.read_text_lines(args.samples, "source sentences, one per line (--samples FILE)")
+    if args.target == "android":
+        if not args.out or args.out.endswith(".tflite"):
+            raise KerasSlmError("--target android needs --out FOLDER (a folder to copy into app/src/main/assets)")
+        result = android.export_translation_android(args.model, args.out, quantize=args.quantize, samples=samples,
+                                                    golden=args.golden or 100)
+        if args.json:
+            print_json(result)
+            return
+        print(f"Android folder: {result['folder']}")
+        print("".join(f"  {name}\n" for name in result["files"]), end="")
+        _print_report(android.TFLITE_FILE, result["export"])
+        print(f"{GOLDEN_FILE}: {result['golden_cases']} sentences")
+        return
+    translator = Translator.load(args.model)
+    directory = args.model if os.path.isdir(args.model) else os.path.dirname(os.path.abspath(args.model))
+    samples = pick_texts(android.read_samples(directory, samples), None)
+    default = "model.tflite" if args.quantize == "none" else f"model_{args.quantize}.tflite"
+    out = args.out or os.path.join(directory, default)
+    if not out.endswith(".tflite"):
+        raise KerasSlmError(f"--out {out}: expected a path ending in .tflite (or --target android --out FOLDER)")
+    with files.atomic_path(out) as staging:
+        report = translator.export(staging, quantize=args.quantize, sample_texts=samples,
+                                   parity_texts=samples[:PARITY_SENTENCES])
+    report["path"] = out
+    if args.eval:
+        metrics, _ = android._tflite_translator(translator, out).evaluate(read(args.eval, args))
+        report["eval"] = {k: metrics[k] for k in ("bleu", "chrf", "n")}
+    if args.golden:
+        golden = os.path.join(os.path.dirname(os.path.abspath(out)), GOLDEN_FILE)
+        where = os.path.dirname(golden)
+        doc = android.translation_golden(
+            android._tflite_translator(translator, out), samples[: args.golden], keras_translator=translator,
+            quantize=args.quantize, model_file=os.path.basename(out),
+            source_vocab=os.path.relpath(os.path.join(directory, SOURCE_DIR, "vocab.txt"), where),
+            target_vocab=os.path.relpath(os.path.join(directory, TARGET_DIR, "vocab.txt"), where))
+        write_json(golden, doc)
+        print(f"wrote {golden}", file=sys.stderr)
+    if args.json:
+        print_json(report)
+        return
+    _print_report(out, report)
+    if "eval" in report:
+        print(f"{args.eval}: BLEU {report['eval']['bleu']:.2f}  chrF {report['eval']['chrf']:.2f}  n {report['eval']['n']}")
 
 
 def run_evaluate(args):

@@ -15,7 +15,8 @@ def add_parser(sub):
     add_quantize_option(p)
     p.add_argument("--out", help="output .tflite path (default: DIR/model.tflite or DIR/model_<mode>.tflite)")
     p.add_argument("--eval", help="labelled file: report accuracy of Keras vs the TFLite file")
-    p.add_argument("--samples", help=f"text file, one text per line, for parity and int8 calibration (default: DIR/{CALIBRATION_FILE})")
+    p.add_argument("--samples", help=f"text file, one text per line, for parity and int8 calibration (default: DIR/{CALIBRATION_FILE}; "
+                   "translation: source sentences)")
     p.add_argument("--calibration-samples", type=int, default=1000, help="rows used to calibrate int8 (default 1000)")
     p.add_argument("--int8-io", action="store_true", help="with --quantize int8: int8 output tensor too")
     p.add_argument("--single-subgraph", action="store_true", help="unroll RNNs into one subgraph (MediaPipe Tasks needs it)")
@@ -47,6 +48,12 @@ def run(args):
 
     if args.trainable:
         return run_trainable(args)
+    from keras_slm.tasks.translation import is_translation_dir
+
+    if is_translation_dir(args.model):
+        from keras_slm.cli import _translation
+
+        return _translation.run_export(args)
     samples = read_samples(args.samples or os.path.join(args.model, CALIBRATION_FILE))
     from keras_slm.cli import _nlu
 

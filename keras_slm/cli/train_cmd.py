@@ -43,7 +43,7 @@ def add_parser(sub):
                    help="word: lowercase + split on [^\\w']+;  char: one token per CJK character "
                    "(--task lm: every character);  wordpiece: --task lm only")
     p.add_argument("--epochs", type=int, default=None, help="at most this many epochs (default 5; --task lm 10, nlu 15; --few-shot 1)")
-    p.add_argument("--batch-size", type=int, default=None, help="default 32 (--few-shot: 16 pairs)")
+    p.add_argument("--batch-size", type=int, default=None, help="default 32 (--few-shot: 16 pairs; --task translation 64)")
     p.add_argument("--seq-len", type=int, default=None,
                    help="token ids per text, incl. <START>. Default: classifiers (word/char) take the 95th "
                    "percentile of the training texts' token counts (+1, rounded up to a multiple of 8, 16-256) and "
@@ -114,7 +114,7 @@ def run(args):
         args.staging = staging
         if args.task != "classification":  # classifiers resolve theirs in run_classification (--few-shot differs)
             args.epochs = args.epochs or {"lm": _lm.DEFAULT_EPOCHS, "nlu": 15}.get(args.task, 5)
-            args.batch_size = args.batch_size or 32
+            args.batch_size = args.batch_size or (64 if args.task == "translation" else 32)
         if args.task == "lm":
             args.seq_len = args.seq_len or (_lm.DEFAULT_CHAR_SEQ_LEN if args.tokenizer == "char" else 64)
         elif args.task == "ner":

@@ -2,7 +2,9 @@
 //
 //   java -jar check.jar path/to/golden.json [more.json or folders ...]
 //
-// Tokenizer goldens ("format": "keras-slm-golden"): every case's tokens and ids must match.
+// Tokenizer goldens ("format": "keras-slm-golden"): every case's tokens and ids must match
+// (and for the subword kind, a translation's target side, the text its ids turn back into).
+// Translation goldens ("task": "translation"): source ids, the greedy loop's steps, the English.
 // Post-processing goldens ("format": "keras-slm-postprocess"): softmax, top-k, entity spans.
 // Prints one line per file and a final "RESULT {json}" line; exits 1 on any mismatch.
 package check
@@ -10,8 +12,11 @@ package check
 import java.io.File
 import kerasslm.CharTokenizer
 import kerasslm.EntitySpan
+import kerasslm.GreedyDecoder
 import kerasslm.NluPostProcessing
 import kerasslm.PostProcessing
+import kerasslm.Seq2SeqSignatures
+import kerasslm.SubwordTokenizer
 import kerasslm.Vocabulary
 import kerasslm.WordPieceTokenizer
 import kerasslm.WordTokenizer
@@ -48,6 +53,7 @@ fun checkTokenizer(file: File, doc: Map<String, Any?>, tally: Tally) {
         val ids = case["ids"].ints()
         val gotTokens: List<String>
         val gotIds: List<Int>
+        var gotText: String? = null
         when (kind) {
             "word", "char" -> {
                 val tokenizer = if (kind == "char") CharTokenizer(vocab, lowercase) else WordTokenizer(vocab, lowercase)
@@ -63,10 +69,18 @@ fun checkTokenizer(file: File, doc: Map<String, Any?>, tally: Tally) {
                 gotTokens = tokenizer.tokenize(text)
                 gotIds = tokenizer.encode(text).toList()
             }
+            "subword" -> {
+                val tokenizer = SubwordTokenizer(vocab, lowercase)
+                gotTokens = tokenizer.tokenize(text)
+                gotIds = tokenizer.encode(text).toList()
+                gotText = tokenizer.detokenize(ids.toIntArray())
+            }
             else -> error("${file.path}: unknown tokenizer kind '$kind'")
         }
-        tally.check(gotTokens == tokens && gotIds == ids) {
-            "text=${quote(text)}\n    expected tokens=$tokens ids=$ids\n    kotlin   tokens=$gotTokens ids=$gotIds"
+        val wantText = case["detokenized"] as? String  // subword: ids -> text
+        tally.check(gotTokens == tokens && gotIds == ids && (wantText == null || gotText == wantText)) {
+            "text=${quote(text)}\n    expected tokens=$tokens ids=$ids" + (wantText?.let { " text=${quote(it)}" } ?: "") +
+                "\n    kotlin   tokens=$gotTokens ids=$gotIds" + (gotText?.let { " text=${quote(it)}" } ?: "")
         }
     }
 }
@@ -89,6 +103,89 @@ fun checkNlu(doc: Map<String, Any?>, tally: Tally) {
         tally.check(tokens == wantTokens && result.intent == case["intent"] && got == want) {
             "text=${quote(text)}\n    expected tokens=$wantTokens intent=${case["intent"]} slots=$want\n" +
                 "    kotlin   tokens=$tokens intent=${result.intent} slots=$got"
+        }
+    }
+}
+
+// Plays back one translation case's decode steps as recorded by Python: checks what the Kotlin
+// loop feeds each step (ids so far and index, or last token and the state it got back) and
+// returns the recorded top logits (every other id far below them).
+class Replay(val decoder: String, val sourceRow: List<Int>, val steps: List<Map<String, Any?>>, val vocabSize: Int) : Seq2SeqSignatures {
+    val memory = Any()
+    var state: Any = Any()
+    var calls = 0
+    var problem: String? = null
+
+    fun fail(message: String) {
+        if (problem == null) problem = message
+    }
+
+    override fun encode(sourceIds: IntArray): Map<String, Any> {
+        if (sourceIds.toList() != sourceRow) fail("encode got source_ids ${sourceIds.toList()}, expected $sourceRow")
+        return if (decoder == GreedyDecoder.LSTM) mapOf("memory" to memory, "h" to state, "c" to state) else mapOf("memory" to memory)
+    }
+
+    override fun decode(inputs: Map<String, Any>): Map<String, Any> {
+        val step = calls++
+        if (step >= steps.size) {
+            fail("decode call ${step + 1}, Python made ${steps.size}")
+            return mapOf("logits" to FloatArray(vocabSize), "h_out" to state, "c_out" to state)
+        }
+        val want = steps[step]
+        if (inputs["memory"] !== memory) fail("step $step: memory is not the encoder's output")
+        if ((inputs["source_ids"] as IntArray).toList() != sourceRow) fail("step $step: source_ids changed")
+        if (decoder == GreedyDecoder.LSTM) {
+            val token = (inputs["token"] as IntArray).toList()
+            if (token != listOf((want["token"] as Double).toInt())) fail("step $step: token $token, expected ${want["token"]}")
+            if (inputs["h"] !== state || inputs["c"] !== state) fail("step $step: h / c are not the previous step's outputs")
+        } else {
+            val window = (inputs["target_ids"] as IntArray).toList()
+            val ids = want["ids"].ints()
+            val expected = ids + List(window.size - ids.size) { 0 }
+            if (window != expected) fail("step $step: target_ids $window, expected $expected")
+            val index = (inputs["index"] as IntArray).toList()
+            if (index != listOf((want["index"] as Double).toInt())) fail("step $step: index $index, expected ${want["index"]}")
+        }
+        val logits = FloatArray(vocabSize) { -1e30f }
+        for (pair in want["top"].list()) {
+            val p = pair.list()
+            logits[(p[0] as Double).toInt()] = (p[1] as Double).toFloat()
+        }
+        state = Any()
+        return mapOf("logits" to logits, "h_out" to state, "c_out" to state)
+    }
+}
+
+// Translation goldens ("task": "translation"): source tokens and ids (CharTokenizer), the greedy
+// loop replayed against the recorded steps (GreedyDecoder), target tokens and text (SubwordTokenizer).
+fun checkTranslation(file: File, doc: Map<String, Any?>, tally: Tally) {
+    val sourceConfig = doc["tokenizer"].obj()
+    val targetConfig = doc["target_tokenizer"].obj()
+    val source = CharTokenizer(Vocabulary.load(File(file.parentFile, sourceConfig["vocab_file"] as String).inputStream()),
+                               sourceConfig["lowercase"] as? Boolean ?: true)
+    val targetVocab = Vocabulary.load(File(file.parentFile, targetConfig["vocab_file"] as String).inputStream())
+    val target = SubwordTokenizer(targetVocab, targetConfig["lowercase"] as? Boolean ?: false)
+    val decoder = GreedyDecoder(doc["decoder"] as String, (doc["source_len"] as Double).toInt(),
+                                (doc["target_len"] as Double).toInt(), (doc["bos_id"] as Double).toInt(),
+                                (doc["eos_id"] as Double).toInt(), doc["blocked_ids"].ints().toIntArray())
+    for (case in doc["cases"].list().map { it.obj() }) {
+        val text = case["text"] as String
+        val tokens = source.tokenize(text)
+        val ids = decoder.sourceRow(source.ids(text, decoder.sourceLen)).toList()
+        val replay = Replay(decoder.decoder, case["ids"].ints(), case["steps"].list().map { it.obj() }, targetVocab.size)
+        val output = decoder.decode(replay, source.ids(text, decoder.sourceLen)).toList()
+        if (replay.calls != replay.steps.size) replay.fail("${replay.calls} decode calls, Python made ${replay.steps.size}")
+        val translation = target.detokenize(case["output_ids"].ints().toIntArray())
+        val translationTokens = target.tokenize(case["translation"] as String)
+        val translationIds = target.encode(case["translation"] as String).toList()
+        val ok = tokens == case["tokens"].list() && ids == case["ids"].ints() && replay.problem == null &&
+            output == case["output_ids"].ints() && translation == case["translation"] &&
+            translationTokens == case["translation_tokens"].list() && translationIds == case["translation_ids"].ints()
+        tally.check(ok) {
+            "text=${quote(text)}\n    expected tokens=${case["tokens"]} ids=${case["ids"].ints()} output=${case["output_ids"].ints()} " +
+                "translation=${quote(case["translation"] as String)} tokens=${case["translation_tokens"]}\n" +
+                "    kotlin   tokens=$tokens ids=$ids output=$output translation=${quote(translation)} tokens=$translationTokens" +
+                (replay.problem?.let { "\n    loop: $it" } ?: "")
         }
     }
 }
@@ -143,13 +240,17 @@ fun main(args: Array<String>) {
         val doc = MiniJson(file.readText(Charsets.UTF_8)).parse().obj()
         val tally = Tally(file.path)
         when (doc["format"]) {
-            "keras-slm-golden" -> if (doc["task"] == "nlu") checkNlu(doc, tally) else checkTokenizer(file, doc, tally)
+            "keras-slm-golden" -> when (doc["task"]) {
+                "nlu" -> checkNlu(doc, tally)
+                "translation" -> checkTranslation(file, doc, tally)
+                else -> checkTokenizer(file, doc, tally)
+            }
             "keras-slm-postprocess" -> checkPostProcess(doc, tally)
             else -> continue@files
         }
         tallies.add(tally)
         val passed = tally.cases - tally.failures.size
-        val what = if (doc["task"] == "nlu") "nlu" else (doc["tokenizer"] as? Map<*, *>)?.get("kind") ?: "postprocess"
+        val what = if (doc["task"] == "nlu" || doc["task"] == "translation") doc["task"] else (doc["tokenizer"] as? Map<*, *>)?.get("kind") ?: "postprocess"
         println("${if (tally.failures.isEmpty()) "PASS" else "FAIL"} ${file.path} [$what] $passed/${tally.cases}")
         for (failure in tally.failures.take(5)) println("  $failure")
     }

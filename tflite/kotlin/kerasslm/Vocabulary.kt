@@ -21,6 +21,17 @@ class Vocabulary(private val ids: Map<String, Int>) {
 
     operator fun contains(token: String): Boolean = ids.containsKey(token)
 
+    private val tokens: Array<String?> by lazy {
+        var n = 0
+        for (i in ids.values) if (i + 1 > n) n = i + 1
+        val out = arrayOfNulls<String>(n)
+        for ((token, i) in ids) if (out[i] == null) out[i] = token
+        out
+    }
+
+    /** The token with id [id] (ids -> text, e.g. a translation's output), or null when no token has it. */
+    fun token(id: Int): String? = if (id >= 0 && id < tokens.size) tokens[id] else null
+
     companion object {
         private val TOKEN_ID = Regex("^(\\S+) (\\d+)$")
 

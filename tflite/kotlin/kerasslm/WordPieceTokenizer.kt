@@ -72,33 +72,7 @@ class WordPieceTokenizer(
     private fun wordPieces(word: String): List<String> {
         if (word.length == 0) return emptyList()
         if (word.toByteArray(Charsets.UTF_8).size > maxBytesPerWord) return listOf(unknownToken)
-        // Work on code points, so characters outside the BMP are never split in half.
-        val starts = ArrayList<Int>()
-        var i = 0
-        while (i < word.length) {
-            starts.add(i)
-            i += Character.charCount(word.codePointAt(i))
-        }
-        starts.add(word.length)
-        val pieces = ArrayList<String>()
-        var start = 0
-        while (start < starts.size - 1) {
-            var end = starts.size - 1
-            var found: String? = null
-            while (start < end) {
-                var piece = word.substring(starts[start], starts[end])
-                if (start > 0) piece = suffixIndicator + piece
-                if (piece in vocabulary) {
-                    found = piece
-                    break
-                }
-                end -= 1
-            }
-            if (found == null) return listOf(unknownToken)
-            pieces.add(found)
-            start = end
-        }
-        return pieces
+        return longestMatchPieces(word, vocabulary, unknownToken, suffixIndicator)
     }
 
     companion object {
@@ -152,4 +126,38 @@ class WordPieceTokenizer(
             return Normalizer.normalize(out.toString(), Normalizer.Form.NFKC)
         }
     }
+}
+
+/**
+ * Greedy longest-match-first WordPiece of one word: the longest vocabulary prefix, then the
+ * longest `##` pieces after it; `[unknownToken]` alone when some part matches nothing.
+ * Works on code points, so characters outside the BMP are never split in half.
+ */
+internal fun longestMatchPieces(word: String, vocabulary: Vocabulary, unknownToken: String, suffixIndicator: String): List<String> {
+    val starts = ArrayList<Int>()
+    var i = 0
+    while (i < word.length) {
+        starts.add(i)
+        i += Character.charCount(word.codePointAt(i))
+    }
+    starts.add(word.length)
+    val pieces = ArrayList<String>()
+    var start = 0
+    while (start < starts.size - 1) {
+        var end = starts.size - 1
+        var found: String? = null
+        while (start < end) {
+            var piece = word.substring(starts[start], starts[end])
+            if (start > 0) piece = suffixIndicator + piece
+            if (piece in vocabulary) {
+                found = piece
+                break
+            }
+            end -= 1
+        }
+        if (found == null) return listOf(unknownToken)
+        pieces.add(found)
+        start = end
+    }
+    return pieces
 }

@@ -39,6 +39,15 @@ open class WordTokenizer(val vocabulary: Vocabulary, val lowercase: Boolean = tr
         return out
     }
 
+    /**
+     * Token ids of [text] without `<START>` or padding, at most [maxLen] (a translation model's
+     * source ids: `source_ids` in its golden.json, 0-padded to `source_len` by [GreedyDecoder]).
+     */
+    fun ids(text: String, maxLen: Int = Int.MAX_VALUE): IntArray {
+        val tokens = tokenize(text)
+        return IntArray(minOf(tokens.size, maxLen)) { vocabulary.id(tokens[it]) ?: UNKNOWN_ID }
+    }
+
     companion object {
         const val PAD_ID = 0
         const val START_ID = 1
