@@ -88,6 +88,7 @@ def layerwise_distill_classifier(
     *,
     student="tinybert_4x312",
     seq_len=64,
+    max_length=None,
     general_texts=None,
     general_epochs=1,
     layer_epochs=2,
@@ -117,6 +118,8 @@ def layerwise_distill_classifier(
             "mobilebert_4x128", ...) or a dict of `build_encoder` arguments; its vocabulary is the
             teacher's.
         seq_len: token ids per text (also the exported length).
+        max_length: the student's position table (default `seq_len`; larger lets the same model
+            be exported at a longer length).
         general_texts: unlabelled texts for general distillation (None: skip it).
         general_epochs / layer_epochs: epochs of the intermediate-layer stages (general, task).
         epochs: at most this many prediction-layer epochs (early stopping, best kept).
@@ -142,7 +145,8 @@ def layerwise_distill_classifier(
     teacher_encoder, tokenizer, teacher_classifier = load_teacher(teacher, max_length=max(seq_len, 16))
     if isinstance(student, str) and student not in PRESETS:
         raise ValueError(f"`student` must be one of {sorted(PRESETS)} or a dict of encoder sizes, received {student!r}.")
-    student_encoder = build_encoder(student, tokenizer.vocab_size, max_length=seq_len, dropout=dropout)
+    student_encoder = build_encoder(student, tokenizer.vocab_size, max_length=max(max_length or seq_len, seq_len),
+                                    dropout=dropout)
     record = {"student_params": int(student_encoder.count_params())}
 
     def ids(texts):
