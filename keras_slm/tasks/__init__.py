@@ -11,6 +11,7 @@ from keras_slm.tasks.language_model import LanguageModel
 from keras_slm.tasks.sentence_embedder import SentenceEmbedder, cosine_similarity, sentence_embedding_model
 from keras_slm.tasks.minilm import is_bert_checkpoint, load_bert_checkpoint, load_bert_weights, load_minilm, minilm_dir
 from keras_slm.tasks.classifier_training import distill_classifier, train_classifier, train_transformer_classifier
+from keras_slm.tasks.layerwise_distill import layerwise_distill_classifier
 from keras_slm.tasks.tagger_training import train_tagger
 from keras_slm.tasks.lm_training import train_lm
 from keras_slm.tasks.android import export_android
