@@ -17,6 +17,7 @@ One encoder serves the classifier, the sentence embedder and masked-LM pretraini
 import keras
 import keras_hub
 
+from keras_slm.layers.mobile_bert_block import MobileBertBlock
 from keras_slm.models.encoder_inputs import INPUT_NAMES, encoder_inputs  # noqa: F401 (re-exported)
 from keras_slm.models.mobilebert_encoder import mobilebert_encoder
 
@@ -126,6 +127,14 @@ def encoder_config(encoder):
     """The architecture of an encoder built here, read back from its layers."""
     layers = [layer for layer in encoder.layers if isinstance(layer, keras_hub.layers.TransformerEncoder)]
     embedding = encoder.get_layer("token_and_position_embedding")
+    blocks = encoder_blocks(encoder)
+    if blocks and isinstance(blocks[0], MobileBertBlock):
+        block = blocks[0]
+        return {"block": "mobilebert", "vocab_size": int(embedding.vocabulary_size), "num_layers": len(blocks),
+                "hidden_dim": int(encoder.output.shape[-1]), "intra_dim": block.intra_dim, "num_heads": block.num_heads,
+                "intermediate_dim": block.intermediate_dim, "num_feedforward": block.num_feedforward,
+                "norm": block.norm, "embedding_dim": int(embedding.embedding_dim),
+                "max_length": int(embedding.sequence_length)}
     return {
         "vocab_size": int(embedding.vocabulary_size),
         "num_layers": len(layers),

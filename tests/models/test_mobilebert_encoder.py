@@ -63,3 +63,14 @@ def _assert_parity(model, path, inputs, atol):
 
     result = parity(model, path, inputs)  # the three BERT inputs, fed in order
     assert result["max_abs_diff"] <= atol and result["argmax_agreement"] == 1.0, result
+
+
+def test_encoder_config_reads_the_architecture_back():
+    from keras_slm.models.transformer_encoder import encoder_config
+
+    encoder = mobilebert_encoder(60, max_length=8, norm="nonorm", embedding_dim=8, **SMALL)
+    config = encoder_config(encoder)
+    assert config == dict(SMALL, block="mobilebert", vocab_size=60, norm="nonorm", embedding_dim=8, max_length=8)
+    vocab_size, max_length = config.pop("vocab_size"), config.pop("max_length")
+    rebuilt = build_encoder(config, vocab_size, max_length=max_length)
+    assert rebuilt.count_params() == encoder.count_params()
