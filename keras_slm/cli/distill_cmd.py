@@ -5,12 +5,12 @@ import os
 import time
 
 from keras_slm.cli._common import add_data_options, add_quantize_option, read_data, validation_split
+from keras_slm.cli.train_cmd import TRANSFORMER_PRESETS
 from keras_slm.errors import KerasSlmError
 
 # Listed here so `--help` does not import TensorFlow (keras_slm.models.classifiers / transformer_encoder).
-STUDENTS = ("awe", "lstm", "gru", "bilstm", "stacked_lstm", "tiny_2x128", "small_4x256", "base_6x384",
-            "tinybert_4x312", "tinybert_4x192", "mobilebert_4x128")
-TRANSFORMER_STUDENTS = STUDENTS[5:]
+TRANSFORMER_STUDENTS = TRANSFORMER_PRESETS
+STUDENTS = ("awe", "lstm", "gru", "bilstm", "stacked_lstm", *TRANSFORMER_STUDENTS)
 
 
 def add_parser(sub):

@@ -14,7 +14,8 @@ from keras_slm.errors import KerasSlmError
 
 # Transformer classifiers (keras_slm.training.transformer.TRANSFORMER_MODELS), listed here so
 # `--help` does not import TensorFlow.
-TRANSFORMER_MODELS = ("tiny_2x128", "small_4x256", "base_6x384", "minilm")
+TRANSFORMER_PRESETS = ("tiny_2x128", "small_4x256", "base_6x384", "tinybert_4x312", "tinybert_4x192", "mobilebert_4x128")
+TRANSFORMER_MODELS = (*TRANSFORMER_PRESETS, "minilm")
 
 CALIBRATION_FILE = "calibration.txt"
 

@@ -52,13 +52,14 @@ def test_parser_and_version_import_no_tensorflow(tmp_path):
 
 def test_light_copies_agree_with_the_library():
     """The CLI's TF-free copies of library constants (quantize modes, presets) are the library's."""
-    from keras_slm.cli import _common, pretrain_cmd, train_cmd
+    from keras_slm.cli import _common, distill_cmd, pretrain_cmd, train_cmd
     from keras_slm.export import QUANTIZE_MODES
     from keras_slm.models import TRANSFORMER_PRESETS
 
     assert tuple(_common.QUANTIZE_MODES) == tuple(QUANTIZE_MODES)
     assert sorted(pretrain_cmd.PRESETS) == sorted(TRANSFORMER_PRESETS)
     assert set(TRANSFORMER_PRESETS) < set(train_cmd.TRANSFORMER_MODELS)
+    assert sorted(distill_cmd.TRANSFORMER_STUDENTS) == sorted(TRANSFORMER_PRESETS)
 
 
 def test_train_help_names_every_task(capsys):
