@@ -86,6 +86,7 @@ def run_train(args):
         name = "model.tflite" if mode == "none" else f"model_{mode}.tflite"
         report = nlu.export(os.path.join(args.staging, name), quantize=mode, sample_tokens=samples, eval_data=val,
                             latency_runs=100)
+        report.path = os.path.join(args.out, name)  # where it lands after the swap
         exports[mode] = report.to_dict()
         p = report.parity
         print(f"\n{report.to_text()}\nKeras vs TFLite: intent agreement {p['intent_agreement']:.5f}, "

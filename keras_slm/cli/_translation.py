@@ -69,6 +69,7 @@ def run_train(args):
         name = TFLITE_FILE if mode == "none" else f"model_{mode}.tflite"
         report = translator.export(os.path.join(args.staging, name), quantize=mode, sample_texts=sample,
                                    parity_texts=parity)
+        report["path"] = os.path.join(args.out, name)  # where it lands after the swap
         exports[mode] = report
         same = report["parity"]
         print(f"{name}: {report['size_bytes'] / 2**20:.2f} MiB, builtin ops only: {report['android_compatible']}, "

@@ -19,6 +19,7 @@ def test_train_evaluate_predict_from_tflite(tmp_path):
     for name in ("model.keras", "model.tflite", "tagger.json", "labels.txt", "intents.txt", "metrics.json"):
         assert os.path.exists(os.path.join(out, name)), name
     metrics = json.load(open(os.path.join(out, "metrics.json")))
+    assert metrics["exports"]["none"]["path"] == os.path.join(out, "model.tflite")  # not the staging folder
     result = json.loads(cli("evaluate", os.path.join(out, "model.tflite"), "--data", dev, "--json").stdout)
     assert {"intent_accuracy", "slot_f1", "sentence_accuracy", "n"} <= set(result) and result["n"] == 40
     for key in ("intent_accuracy", "slot_f1", "sentence_accuracy"):

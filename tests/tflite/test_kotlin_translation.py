@@ -37,6 +37,8 @@ def models(tmp_path_factory):
                  "--embedding-dim", "16", "--epochs", "30", "--lr", "0.02", "--label-smoothing", "0",
                  "--patience", "100"]) == 0
     lstm = Translator.load(str(root / "lstm"))
+    exports = json.load(open(root / "lstm" / "metrics.json", encoding="utf-8"))["exports"]
+    assert exports["none"]["path"] == str(root / "lstm" / "model.tflite")  # the final place, not the staging folder
     # An untrained transformer: its greedy outputs run to the window's end (the loop's length limit).
     transformer = Translator(transformer_seq2seq(lstm.source_tokenizer.vocab_size, lstm.target_tokenizer.vocab_size,
                                                  lstm.source_len, 8, num_layers=1, hidden_dim=16, num_heads=2,
