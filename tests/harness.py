@@ -49,6 +49,18 @@ def assert_tflite_parity(model, path, inputs, atol):
     np.testing.assert_array_equal(got.argmax(-1), expected.argmax(-1))
 
 
+def assert_bert_parity(model, path, inputs, atol):
+    """The .tflite file's scores are within `atol` of Keras' on the three BERT inputs (ids, mask, type ids).
+
+    Scores, not argmax: an untrained 2-class head scores near 0.5 / 0.5, where a float difference of
+    1e-5 can flip an argmax; the bound on the scores is the parity.
+    """
+    from keras_slm.export.converter import parity
+
+    result = parity(model, path, inputs)  # the three BERT inputs, fed in order
+    assert result["max_abs_diff"] <= atol, result
+
+
 def assert_same_predictions(got, expected, atol):
     """Numbers within `atol`; anything else (labels, tags, text) equal."""
     try:

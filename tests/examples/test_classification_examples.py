@@ -20,8 +20,11 @@ def test_example_runs(script, expected, tmp_path):
         env={k: v for k, v in os.environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"},  # as a user runs it
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
-    # Issue 19.12: no TensorFlow / absl INFO chatter (it was 21-50 lines); LiteRT's one XNNPACK line may remain.
-    noise = [line for line in proc.stderr.splitlines() if line.strip() and "XNNPACK delegate" not in line]
+    # Issue 19.12: no TensorFlow / absl INFO chatter (it was 21-50 lines); LiteRT's one XNNPACK line may remain,
+    # and so may oneDNN's one-line notice on CPUs without its bool kernels (logged at ERROR level, so no log
+    # level short of hiding real errors removes it; seen on some AVX-512 machines, not on others).
+    allowed = ("XNNPACK delegate", "oneDNN supports DT_BOOL only on platforms with AVX-512")
+    noise = [line for line in proc.stderr.splitlines() if line.strip() and not any(a in line for a in allowed)]
     assert not noise, "\n".join(noise[:20])
     assert expected in proc.stdout
     assert "Android (builtin ops only)  yes" in proc.stdout

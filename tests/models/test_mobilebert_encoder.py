@@ -6,7 +6,7 @@ import pytest
 from keras_slm.layers.mobile_bert_block import MobileBertBlock
 from keras_slm.models.mobilebert_encoder import mobilebert_encoder
 from keras_slm.models.transformer_encoder import PRESETS, build_encoder, encoder_blocks
-from tests.harness import assert_builtin_only, assert_roundtrip
+from tests.harness import assert_bert_parity, assert_builtin_only, assert_roundtrip
 
 SMALL = dict(num_layers=2, hidden_dim=16, intra_dim=24, num_heads=3, intermediate_dim=32, num_feedforward=2)
 
@@ -48,7 +48,7 @@ def test_classifier_exports_builtin_only_with_parity(norm, tmp_path):
         path = str(tmp_path / f"{norm}_{mode}.tflite")
         convert(model, path, seq_len=8, quantize=mode, representative_data=inputs)
         assert_builtin_only(path)
-        _assert_parity(model, path, inputs, atol=atol)
+        assert_bert_parity(model, path, inputs, atol=atol)
 
 
 def test_bad_arguments_are_named():
@@ -57,12 +57,6 @@ def test_bad_arguments_are_named():
     with pytest.raises(ValueError, match="hidden_dim"):
         mobilebert_encoder(10, hidden_dim=0)
 
-
-def _assert_parity(model, path, inputs, atol):
-    from keras_slm.export.converter import parity
-
-    result = parity(model, path, inputs)  # the three BERT inputs, fed in order
-    assert result["max_abs_diff"] <= atol and result["argmax_agreement"] == 1.0, result
 
 
 def test_encoder_config_reads_the_architecture_back():

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from keras_slm.models.transformer_encoder import PRESETS, build_encoder, encoder_config, transformer_encoder
-from tests.harness import assert_roundtrip
+from tests.harness import assert_bert_parity, assert_roundtrip
 
 
 def _inputs(n=2, length=7, vocab=50):
@@ -73,7 +73,7 @@ def test_student_presets_export_builtin_only_with_parity(preset, tmp_path):
         path = str(tmp_path / f"{preset}_{mode}.tflite")
         convert(model, path, seq_len=8, quantize=mode, representative_data=inputs)
         assert_builtin_only(path)
-        _assert_parity(model, path, inputs, atol={"none": 1e-4, "dynamic": 0.05, "int8": 0.1}[mode])
+        assert_bert_parity(model, path, inputs, atol={"none": 1e-4, "dynamic": 0.05, "int8": 0.1}[mode])
 
 
 def test_encoder_internals_read_hidden_states_and_attention():
@@ -90,9 +90,3 @@ def test_encoder_internals_read_hidden_states_and_attention():
     np.testing.assert_allclose(attention.sum(-1), 1.0, atol=1e-5)
     assert float(np.abs(attention[0, :, :, 4:]).max()) == 0.0  # padded keys
 
-
-def _assert_parity(model, path, inputs, atol):
-    from keras_slm.export.converter import parity
-
-    result = parity(model, path, inputs)  # the three BERT inputs, fed in order
-    assert result["max_abs_diff"] <= atol and result["argmax_agreement"] == 1.0, result
