@@ -51,15 +51,15 @@ def add_parser(sub):
 
 
 def run(args):
-    from keras_slm import files
-    from keras_slm.cli.train_cmd import write_export
-    from keras_slm.tasks.text_classifier import METRICS_FILE, TextClassifier
+    from keras_slm.tasks.model_files import check_replaceable
+    from keras_slm.tasks.text_classifier import TextClassifier
     from keras_slm.tasks.classifier_training import distill_classifier
 
     if not 0 <= args.alpha <= 1 or args.temperature <= 0:
         raise KerasSlmError(f"--alpha must be in [0, 1] and --temperature > 0 (got {args.alpha}, {args.temperature})")
     if args.augment < 0:
         raise KerasSlmError(f"--augment must be >= 0 (got {args.augment})")
+    check_replaceable(args.out, f"--out {args.out}")  # before training, not after it
     if args.layerwise:
         return _run_layerwise(args)
     teacher = TextClassifier.load(args.teacher)
@@ -81,13 +81,6 @@ def run(args):
         augment=args.augment,
     )
     wall = time.time() - start
-    os.makedirs(args.out, exist_ok=True)
-    student.save(args.out)
-    exports = {}
-    for mode in ["none"] + ([args.quantize] if args.quantize != "none" else []):
-        report = write_export(student, args.out, mode, train.texts[:500], val)
-        exports[mode] = report.to_dict()
-        print(f"\n{report.to_text()}")
     summary = {
         "validation": metrics,
         "teacher": {"path": os.path.abspath(args.teacher), "accuracy": teacher_metrics["accuracy"],
@@ -102,9 +95,8 @@ def run(args):
             "learning_rate": metrics["learning_rate"], "seed": args.seed, "wall_time_s": round(wall, 1),
             "params": int(student.model.count_params()),
         },
-        "exports": exports,
     }
-    files.write_text_atomic(os.path.join(args.out, METRICS_FILE), json.dumps(summary, indent=1, ensure_ascii=False))
+    _write_student(student, args, train, val, summary)
     # The teacher may have been trained on these rows (a teacher fine-tuned on the whole file, say),
     # so its number is only a held-out score when the user knows it was not.
     print(f"\nteacher ({teacher.family}) accuracy on the student's validation rows {teacher_metrics['accuracy']:.4f} "
@@ -114,9 +106,6 @@ def run(args):
 
 
 def _run_layerwise(args):
-    from keras_slm import files
-    from keras_slm.cli.train_cmd import write_export
-    from keras_slm.tasks.text_classifier import METRICS_FILE
     from keras_slm.tasks.layerwise_distill import layerwise_distill_classifier
 
     if args.student not in TRANSFORMER_STUDENTS:
@@ -141,13 +130,6 @@ def _run_layerwise(args):
         learning_rate=args.lr or 5e-4, seed=args.seed, patience=args.patience, max_steps_per_epoch=args.max_steps,
     )
     wall = time.time() - start
-    os.makedirs(args.out, exist_ok=True)
-    student.save(args.out)
-    exports = {}
-    for mode in ["none"] + ([args.quantize] if args.quantize != "none" else []):
-        report = write_export(student, args.out, mode, train.texts[:500], val)
-        exports[mode] = report.to_dict()
-        print(f"\n{report.to_text()}")
     summary = {
         "validation": {k: v for k, v in metrics.items() if k != "layerwise"},
         "layerwise": metrics["layerwise"],
@@ -159,9 +141,30 @@ def _run_layerwise(args):
             "best_epoch": metrics["best_epoch"], "batch_size": args.batch_size, "seed": args.seed,
             "wall_time_s": round(wall, 1), "params": int(student.model.count_params()),
         },
-        "exports": exports,
     }
-    files.write_text_atomic(os.path.join(args.out, METRICS_FILE), json.dumps(summary, indent=1, ensure_ascii=False))
+    _write_student(student, args, train, val, summary)
     print(f"\nstudent ({args.student}, layer-wise from {args.teacher}, {summary['training']['params']:,} params) "
           f"validation accuracy {metrics['accuracy']:.4f} ({wall:.0f}s)")
     print(f"wrote {args.out}/: model.keras, model.tflite, tokenizer.json, vocab.txt, labels.txt, metrics.json")
+
+
+def _write_student(student, args, train, val, summary):
+    """Writes the student, its TFLite file(s) and metrics.json (`summary` + "exports") into --out as a whole.
+
+    As `train` does: into a fresh sibling swapped in at the end, so a failed export or a kill leaves
+    the previous --out as it was, never a new model.keras beside an old model.tflite.
+    """
+    from keras_slm import files
+    from keras_slm.cli.train_cmd import write_export
+    from keras_slm.tasks.text_classifier import METRICS_FILE
+
+    with files.atomic_dir(args.out) as staging:
+        student.save(staging)
+        exports = {}
+        for mode in ["none"] + ([args.quantize] if args.quantize != "none" else []):
+            report = write_export(student, staging, mode, train.texts[:500], val)
+            report.path = os.path.join(args.out, os.path.basename(report.path))  # where it lands after the swap
+            exports[mode] = report.to_dict()
+            print(f"\n{report.to_text()}")
+        summary["exports"] = exports
+        files.write_text_atomic(os.path.join(staging, METRICS_FILE), json.dumps(summary, indent=1, ensure_ascii=False))
