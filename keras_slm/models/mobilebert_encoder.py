@@ -13,10 +13,9 @@ bridges the widths.
 """
 
 import keras
-import keras_hub
 
 from keras_slm.layers.mobile_bert_block import NORMS, MobileBertBlock, _norm
-from keras_slm.models.encoder_inputs import encoder_inputs
+from keras_slm.models.encoder_inputs import bert_embeddings, encoder_inputs
 
 
 def mobilebert_encoder(
@@ -72,14 +71,7 @@ def mobilebert_encoder(
         raise ValueError(f"`dropout` must be in [0, 1), received {dropout}.")
     inputs = encoder_inputs()
     init = keras.initializers.TruncatedNormal(stddev=0.02)
-    tokens = keras_hub.layers.TokenAndPositionEmbedding(
-        vocabulary_size=vocab_size, sequence_length=max_length, embedding_dim=embedding_dim,
-        embeddings_initializer=init, name="token_and_position_embedding",
-    )(inputs[0])
-    segments = keras.layers.Embedding(
-        type_vocab_size, embedding_dim, embeddings_initializer=init, name="segment_embedding"
-    )(inputs[2])
-    x = keras.layers.Add(name="embeddings_add")([tokens, segments])
+    x = bert_embeddings(inputs, vocab_size, max_length, embedding_dim, type_vocab_size, init)
     if embedding_dim != hidden_dim:
         x = keras.layers.Dense(hidden_dim, kernel_initializer=init, name="embedding_projection")(x)
     x = _norm(norm, layer_norm_epsilon, "embeddings_layer_norm")(x)

@@ -18,7 +18,7 @@ import keras
 import keras_hub
 
 from keras_slm.layers.mobile_bert_block import MobileBertBlock
-from keras_slm.models.encoder_inputs import INPUT_NAMES, encoder_inputs  # noqa: F401 (re-exported)
+from keras_slm.models.encoder_inputs import INPUT_NAMES, bert_embeddings, encoder_inputs  # noqa: F401 (re-exported)
 from keras_slm.models.mobilebert_encoder import mobilebert_encoder
 
 # name -> (num_layers, hidden_dim, num_heads, intermediate_dim); "block": "mobilebert" -> `mobilebert_encoder`.
@@ -84,14 +84,7 @@ def transformer_encoder(
         raise ValueError(f"`dropout` must be in [0, 1), received {dropout}.")
     inputs = encoder_inputs()
     init = keras.initializers.TruncatedNormal(stddev=0.02)
-    tokens = keras_hub.layers.TokenAndPositionEmbedding(
-        vocabulary_size=vocab_size, sequence_length=max_length, embedding_dim=hidden_dim,
-        embeddings_initializer=init, name="token_and_position_embedding",
-    )(inputs[0])
-    segments = keras.layers.Embedding(
-        type_vocab_size, hidden_dim, embeddings_initializer=init, name="segment_embedding"
-    )(inputs[2])
-    x = keras.layers.Add(name="embeddings_add")([tokens, segments])
+    x = bert_embeddings(inputs, vocab_size, max_length, hidden_dim, type_vocab_size, init)
     x = keras.layers.LayerNormalization(epsilon=layer_norm_epsilon, name="embeddings_layer_norm")(x)
     x = keras.layers.Dropout(dropout, name="embeddings_dropout")(x)
     for i in range(num_layers):
