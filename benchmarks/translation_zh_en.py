@@ -24,7 +24,7 @@ def main():
     args = parser.parse_args()
 
     from keras_slm.data.translation import read_parallel
-    from keras_slm.export.seq2seq_driver import time_per_token
+    from keras_slm.inference.seq2seq_driver import time_per_token
     from keras_slm.tasks.translation import Translator
 
     test = read_parallel(os.path.join(args.data, "test.tsv"))

@@ -65,7 +65,7 @@ def stepwise_loss(lm, ids):
 def run_lm(step, shared, work, log=print):
     """Runs one language-model step; returns its JSON record."""
     from keras_slm.export.lm import export_lm
-    from keras_slm.export.lm_driver import TFLiteLMDriver
+    from keras_slm.inference.lm_driver import TFLiteLMDriver
     from keras_slm.models.language_model import LanguageModel
     from keras_slm.text import lm_stream
     from keras_slm.training.language_model import read_text, split_text, train_lm

@@ -9,7 +9,7 @@
                         English, with each decode step's inputs and top logits (Kotlin `GreedyDecoder`)
 
 The golden cases come from driving the shipped file through the same greedy loop the Python
-side uses (`keras_slm.models.seq2seq_decoding.greedy_decode`), so an app that replays them
+side uses (`keras_slm.inference.seq2seq_decoding.greedy_decode`), so an app that replays them
 checks its tokenizer, its loop and its runtime against ours (tflite/README.md).
 """
 
@@ -175,7 +175,7 @@ def export_translation_android(directory, out_folder, *, quantize="none", sample
 
 def _tflite_translator(translator, path):
     """A `Translator` over the .tflite file at `path`, with `translator`'s tokenizers and lengths."""
-    from keras_slm.export.seq2seq_driver import tflite_seq2seq_driver
+    from keras_slm.inference.seq2seq_driver import tflite_seq2seq_driver
 
     return Translator(tflite_seq2seq_driver(path), translator.source_tokenizer, translator.target_tokenizer,
                       translator.family, translator.source_len, translator.target_len)

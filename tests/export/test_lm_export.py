@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from keras_slm.export.lm import PER_TOKEN, export_lm
-from keras_slm.export.lm_driver import TFLiteLMDriver
+from keras_slm.inference.lm_driver import TFLiteLMDriver
 from keras_slm.models.language_model import LanguageModel
 from keras_slm.training.language_model import split_text, train_lm
 from tests.conftest import shared_data

@@ -6,7 +6,7 @@ import keras
 import numpy as np
 import pytest
 
-from keras_slm.models.generation import WindowDecoder, generate_ids, make_sampler
+from keras_slm.inference.generation import WindowDecoder, generate_ids, make_sampler
 from keras_slm.models.language_model import LanguageModel
 from keras_slm.models.language_models import build_lm, lstm_lm, lstm_step_model, transformer_lm
 from keras_slm.text import lm_stream

@@ -9,7 +9,7 @@ import pytest
 from keras_slm.cli import main
 from keras_slm.data.translation import read_parallel
 from keras_slm.errors import ModelDirError
-from keras_slm.export.seq2seq_driver import tflite_seq2seq_driver
+from keras_slm.inference.seq2seq_driver import tflite_seq2seq_driver
 from keras_slm.models import seq2seq_decoding as decoding
 from keras_slm.tasks.translation import Translator
 from keras_slm.tasks.translation_training import train_translator
