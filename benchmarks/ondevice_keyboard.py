@@ -154,7 +154,8 @@ def main():
     text_out = json.dumps(result, indent=1, default=float)
     print(text_out)
     os.makedirs(RESULTS, exist_ok=True)
-    suffix = f"{args.learning_rate:g}" + (f"_r{args.rank}" if args.train_part == "lora" else "")
+    suffix = (f"{args.learning_rate:g}" + (f"_r{args.rank}" if args.train_part == "lora" else "")
+              + (f"_l2{args.l2:g}" if args.l2 else "") + (f"_clip{args.clipnorm:g}" if args.clipnorm else ""))
     with open(os.path.join(RESULTS, f"ondevice_{name}_{suffix}_{args.split}_{args.eval}.json"), "w") as f:
         f.write(text_out + "\n")
 
