@@ -1,16 +1,20 @@
-"""Keyboard personalisation benchmark (issue 25): a word LM adapts to one speaker through `train`.
+"""Keyboard personalisation benchmark (issue 25): an LM adapts to one speaker through `train`.
 
-The base LM (word-level LSTM) is trained on Tiny Shakespeare WITHOUT one speaker's speeches
-(default GLOUCESTER); its vocabulary covers the whole text, as a keyboard's dictionary is larger
-than its training data. The trainable file (frozen LSTM, output layer or bias trained by
-`train`) is then adapted on the first 90% of the speaker's speeches and scored on the last 10%:
-mean next-word cross-entropy computed from the file's `infer` logits (LiteRT, no TF) before
-and after.
+The base LM (word- or char-level LSTM) is trained on Tiny Shakespeare WITHOUT one speaker's
+speeches (default GLOUCESTER); its vocabulary covers the whole text, as a keyboard's dictionary is
+larger than its training data. The trainable file (frozen LSTM; output layer, bias or a LoRA update
+of the output layer trained by `train` with SGD or Adam) is then adapted on the first 90% of the
+speaker's speeches and scored on the last 10%: mean next-token cross-entropy computed from the
+file's `infer` logits (LiteRT, no TF) before and after each epoch, on the scored speeches and on the
+adaptation text. `--eval validation` adapts on the first 90% of the 90% and scores its last 10%
+(settings are picked there, not on the held-out speeches); `--eval oracle` adapts on the held-out
+speeches themselves: the most the trained part can gain there.
 
 Usage:
-    python benchmarks/ondevice_keyboard.py --out runs/ondevice_keyboard              # trains the base LM
-    python benchmarks/ondevice_keyboard.py --out runs/ondevice_keyboard --reuse     # re-adapts only
-About 8 minutes for the base LM (--time-budget) and 1-2 minutes per adaptation on 2 CPU cores.
+    python benchmarks/ondevice_keyboard.py --tokenizer char --epochs 10 --time-budget 1100 --out runs/kb_char
+    python benchmarks/ondevice_keyboard.py --tokenizer char --out runs/kb_char --reuse --eval validation \
+        --train-part output --optimizer adam --learning-rate 0.001 --adapt-epochs 5
+Base LM: about 20 minutes (char, 10 epochs) on 2 shared CPU cores; 30-60 s per adaptation run.
 """
 
 import argparse
@@ -53,8 +57,10 @@ def base_lm(args, text, others):
 
     directory = os.path.join(args.out, "base_lm")
     if args.reuse and os.path.exists(os.path.join(directory, "model.keras")):
-        return LanguageModel.load(directory), None
-    tokenizer = lm_stream.fit_lm_tokenizer("word", text, max_vocab=args.max_vocab, min_count=1)
+        saved = os.path.join(directory, "base_metrics.json")
+        metrics = json.load(open(saved)) if os.path.exists(saved) else None
+        return LanguageModel.load(directory), metrics
+    tokenizer = lm_stream.fit_lm_tokenizer(args.tokenizer, text, max_vocab=args.max_vocab, min_count=1)
     network = build_lm("lstm", tokenizer.vocab_size, units=args.units, embedding_dim=args.embedding_dim)
     init = LanguageModel(network, tokenizer, "lstm", args.window)
     start = time.time()
@@ -62,6 +68,8 @@ def base_lm(args, text, others):
                               batch_size=32, verbose=0)
     metrics["train_s"] = round(time.time() - start, 1)
     lm.save(directory)
+    with open(os.path.join(directory, "base_metrics.json"), "w") as f:
+        json.dump(metrics, f, default=float)
     return lm, metrics
 
 
@@ -70,20 +78,31 @@ def main():
     parser.add_argument("--out", default="runs/ondevice_keyboard")
     parser.add_argument("--speaker", default="GLOUCESTER")
     parser.add_argument("--reuse", action="store_true", help="reuse OUT/base_lm if it exists")
-    parser.add_argument("--window", type=int, default=32)
-    parser.add_argument("--units", type=int, default=128)
+    parser.add_argument("--tokenizer", choices=("word", "char"), default="word")
+    parser.add_argument("--window", type=int, default=None, help="32 words / 100 characters (train --task lm's default)")
+    parser.add_argument("--units", type=int, default=None, help="128 (word) / 256 (char, train --task lm's default)")
     parser.add_argument("--embedding-dim", type=int, default=64)
     parser.add_argument("--max-vocab", type=int, default=8000)
     parser.add_argument("--epochs", type=int, default=20)
     parser.add_argument("--time-budget", type=int, default=420)
-    parser.add_argument("--train-part", choices=("output", "bias"), default="output")
+    parser.add_argument("--train-part", choices=("output", "bias", "lora"), default="output")
+    parser.add_argument("--optimizer", choices=("sgd", "adam"), default="sgd")
+    parser.add_argument("--rank", type=int, default=8, help="--train-part lora: rank of the kernel update")
+    parser.add_argument("--clipnorm", type=float, default=0.0, help="clip each step's gradient norm (0: off)")
     parser.add_argument("--learning-rate", type=float, default=0.5)
     parser.add_argument("--l2", type=float, default=0.0)
     parser.add_argument("--adapt-epochs", type=int, default=3)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--split", choices=("last", "random"), default="last",
                         help="held-out 10%%: the speaker's last speeches, or a seeded random 10%% of them")
+    parser.add_argument("--eval", choices=("heldout", "validation", "oracle"), default="heldout",
+                        help="heldout: adapt on the 90%%, score the held-out 10%%; validation: adapt on the first 90%% "
+                             "of the 90%%, score its last 10%% (to pick settings without the held-out speeches); "
+                             "oracle: adapt on the held-out 10%% itself (what the trained part could gain at best)")
     args = parser.parse_args()
+    char = args.tokenizer == "char"
+    args.window = args.window or (100 if char else 32)
+    args.units = args.units or (256 if char else 128)
 
     from keras_slm.export.ondevice_driver import OnDeviceModel
     from keras_slm.tasks.personalisation import export_keyboard
@@ -95,37 +114,49 @@ def main():
     if args.split == "random":
         mine = [mine[i] for i in np.random.default_rng(args.seed).permutation(len(mine))]
     cut = int(len(mine) * 0.9)
+    fit_part, score_part = mine[:cut], mine[cut:]
+    if args.eval == "validation":
+        fit_part, score_part = fit_part[: int(cut * 0.9)], fit_part[int(cut * 0.9) :]
+    elif args.eval == "oracle":
+        fit_part = score_part
     lm, base_metrics = base_lm(args, text, others)
-    path = os.path.join(args.out, f"keyboard_{args.train_part}.tflite")
+    name = f"keyboard_{args.tokenizer}_{args.train_part}_{args.optimizer}"
+    path = os.path.join(args.out, name + ".tflite")
     report = export_keyboard(lm, path, train=args.train_part, learning_rate=args.learning_rate, l2=args.l2,
-                             quantize="dynamic")
-    adapt = windows(lm_stream.encode_stream(lm.tokenizer, "\n\n".join(mine[:cut])), args.window)
-    held = windows(lm_stream.encode_stream(lm.tokenizer, "\n\n".join(mine[cut:])), args.window)
+                             quantize="dynamic", optimizer=args.optimizer, rank=args.rank, clipnorm=args.clipnorm)
+    adapt = windows(lm_stream.encode_stream(lm.tokenizer, "\n\n".join(fit_part)), args.window)
+    held = windows(lm_stream.encode_stream(lm.tokenizer, "\n\n".join(score_part)), args.window)
     model = OnDeviceModel(path)
-    before = model.lm_loss(*held)
+    before, adapt_before = model.lm_loss(*held), model.lm_loss(*adapt)
     start = time.time()
-    history = []
-    per_epoch = []
+    history, per_epoch, adapt_per_epoch = [], [], []
     for _ in range(args.adapt_epochs):
         history += model.fit_lm(*adapt, epochs=1, batch_size=8, seed=args.seed + len(history))
         per_epoch.append(round(model.lm_loss(*held), 4))
+        adapt_per_epoch.append(round(model.lm_loss(*adapt), 4))
     adapt_s = time.time() - start
-    after = model.lm_loss(*held)
+    after = per_epoch[-1] if per_epoch else before
     result = {
-        "speaker": args.speaker, "split": args.split, "speeches": len(mine), "adapt_speeches": cut, "heldout_speeches": len(mine) - cut,
-        "adapt_windows": int(len(adapt[0])), "heldout_tokens": int(held[2].sum()), "window": args.window,
-        "vocab_size": lm.tokenizer.vocab_size, "base_lm": base_metrics, "train_part": args.train_part,
+        "speaker": args.speaker, "split": args.split, "eval": args.eval, "speeches": len(mine),
+        "fit_speeches": len(fit_part), "scored_speeches": len(score_part),
+        "adapt_windows": int(len(adapt[0])), "scored_tokens": int(held[2].sum()), "window": args.window,
+        "tokenizer": args.tokenizer, "vocab_size": lm.tokenizer.vocab_size, "base_lm": base_metrics,
+        "train_part": args.train_part, "optimizer": args.optimizer, "rank": args.rank, "clipnorm": args.clipnorm,
         "learning_rate": args.learning_rate, "l2": args.l2, "adapt_epochs": args.adapt_epochs,
-        "heldout_loss_before": round(before, 4), "heldout_loss_after": round(after, 4),
-        "heldout_loss_per_epoch": per_epoch, "reduction": round(1 - after / before, 4),
-        "adapt_loss_per_epoch": [round(v, 4) for v in history], "adapt_s": round(adapt_s, 1),
+        "scored_loss_before": round(before, 4), "scored_loss_per_epoch": per_epoch,
+        "best_epoch": int(np.argmin(per_epoch)) + 1 if per_epoch else 0,
+        "reduction": round(1 - after / before, 4), "best_reduction": round(1 - min(per_epoch + [before]) / before, 4),
+        "adapt_text_loss_before": round(adapt_before, 4), "adapt_text_loss_per_epoch": adapt_per_epoch,
+        "train_loss_per_epoch": [round(v, 4) for v in history], "adapt_s": round(adapt_s, 1),
         "file_mb": round(report.size_bytes / 2**20, 2), "android_compatible": report.android_compatible,
         "signatures": sorted(report.signatures),
     }
     text_out = json.dumps(result, indent=1, default=float)
     print(text_out)
     os.makedirs(RESULTS, exist_ok=True)
-    with open(os.path.join(RESULTS, f"ondevice_keyboard_{args.train_part}_{args.split}.json"), "w") as f:
+    suffix = (f"{args.learning_rate:g}" + (f"_r{args.rank}" if args.train_part == "lora" else "")
+              + (f"_l2{args.l2:g}" if args.l2 else "") + (f"_clip{args.clipnorm:g}" if args.clipnorm else ""))
+    with open(os.path.join(RESULTS, f"ondevice_{name}_{suffix}_{args.split}_{args.eval}.json"), "w") as f:
         f.write(text_out + "\n")
 
 

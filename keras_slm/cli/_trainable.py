@@ -17,8 +17,11 @@ def add_trainable_options(p):
     p.add_argument("--seq-len", type=int, default=64, help="--trainable minilm: tokens per text (default 64)")
     p.add_argument("--learning-rate", type=float, help="--trainable: SGD step of `train` (default: per kind)")
     p.add_argument("--l2", type=float, help="--trainable: pull towards the exported head at each step")
-    p.add_argument("--train-part", choices=("output", "bias"), default="output",
-                   help="--trainable language model: adapt the output layer or only its bias")
+    p.add_argument("--train-part", choices=("output", "bias", "lora"), default="output",
+                   help="--trainable language model: adapt the output layer, only its bias, or a low-rank update")
+    p.add_argument("--optimizer", choices=("sgd", "adam"), default="sgd",
+                   help="--trainable language model: the step `train` takes (Adam keeps its moments in the file)")
+    p.add_argument("--rank", type=int, default=8, help="--train-part lora: rank of the update (default 8)")
 
 
 def _task(directory):
@@ -57,7 +60,8 @@ def run_trainable(args):
     elif task == "language_model":
         from keras_slm.tasks.language_model import LanguageModel
 
-        report = personalisation.export_keyboard(LanguageModel.load(args.model), out, train=args.train_part, **options)
+        report = personalisation.export_keyboard(LanguageModel.load(args.model), out, train=args.train_part,
+                                                 optimizer=args.optimizer, rank=args.rank, **options)
     elif task == "text_classification":
         from keras_slm.tasks.text_classifier import TextClassifier
 

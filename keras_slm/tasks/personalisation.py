@@ -104,9 +104,11 @@ def export_corrections(classifier, path, learning_rate=0.5, l2=0.01, quantize="d
     return report
 
 
-def export_keyboard(lm, path, train="output", learning_rate=0.5, l2=0.0, quantize="dynamic", write_vocab=True):
-    """A language-model file whose output layer (`train="output"`) or output bias (`"bias"`)
-    adapts to what the user types, through its `train` signature.
+def export_keyboard(lm, path, train="output", learning_rate=0.5, l2=0.0, quantize="dynamic", write_vocab=True,
+                    optimizer="sgd", rank=8, clipnorm=0.0):
+    """A language-model file whose output layer (`train="output"`), output bias (`"bias"`) or a
+    low-rank update of the output layer (`"lora"`) adapts to what the user types, through its
+    `train` signature (`optimizer` "sgd" or "adam"; see `export_trainable_lm`).
 
     Example:
     >>> export_keyboard(LanguageModel.load("runs/shakespeare"), "app/keyboard.tflite")  # doctest: +SKIP
@@ -114,7 +116,7 @@ def export_keyboard(lm, path, train="output", learning_rate=0.5, l2=0.0, quantiz
     if lm.is_tflite:
         raise ModelDirError("export_keyboard needs the Keras language model (model.keras), not a .tflite file")
     report = export_trainable_lm(lm.model, path, window=lm.seq_len, train=train, learning_rate=learning_rate,
-                                 l2=l2, quantize=quantize)
+                                 l2=l2, quantize=quantize, optimizer=optimizer, rank=rank, clipnorm=clipnorm)
     if write_vocab:
         lm.tokenizer.save(os.path.dirname(os.path.abspath(path)))
     return report
