@@ -7,8 +7,8 @@ Usage (after `python benchmarks/sst2_split.py --min-words 1 --out runs/sst2r`):
 Trains missing models into RUNS/<data>_<option>_s<seed>/ (`train --seed <seed>`: weights, shuffling and
 the 10% validation split) one at a time (SST-2 ~3-10 min each on 2 idle cores, zh_sentiment ~1-5 min;
 noise doubles the rows per epoch, FGM roughly doubles the step time), then evaluates every model's
-model.tflite (about 20 s of CPU each) with the perturbation seed --seed. Models already trained are
-reused. Prints each model's clean accuracy and drops, then per option the mean over the seeds.
+model.tflite (about 20 s of CPU each) with the perturbation seed --seed. Models already trained and
+reports already written (MODEL/robustness_seed<seed>.json) are reused. Prints each model's clean accuracy and drops, then per option the mean over the seeds.
 """
 
 import argparse
@@ -35,6 +35,19 @@ def keras_slm(*args):
     if proc.returncode:
         raise SystemExit(f"keras-slm {' '.join(args)} failed:\n{proc.stderr[-2000:]}")
     return proc.stdout
+
+
+def evaluate(model, test, seed):
+    """`evaluate MODEL/model.tflite --robustness --json`, kept as MODEL/robustness_seed<seed>.json and reused."""
+    cache = os.path.join(model, f"robustness_seed{seed}.json")
+    if os.path.exists(cache) and os.path.getmtime(cache) > os.path.getmtime(os.path.join(model, "model.tflite")):
+        with open(cache, encoding="utf-8") as f:
+            return json.load(f)
+    text = keras_slm("evaluate", os.path.join(model, "model.tflite"), "--data", test, "--robustness", "--json",
+                     "--seed", str(seed))
+    with open(cache, "w", encoding="utf-8") as f:
+        f.write(text)
+    return json.loads(text)
 
 
 def _csv(kind, choices=None):
@@ -81,8 +94,7 @@ def main():
                 if not os.path.exists(os.path.join(model, "model.tflite")):
                     keras_slm("train", "--data", train, "--out", model, "--epochs", str(args.epochs),
                               "--seed", str(seed), *extra, *OPTIONS[option])
-                report = json.loads(keras_slm("evaluate", os.path.join(model, "model.tflite"), "--data", test,
-                                              "--robustness", "--json", "--seed", str(args.seed)))
+                report = evaluate(model, test, args.seed)
                 with open(os.path.join(model, "metrics.json"), encoding="utf-8") as f:
                     training = json.load(f)
                 report["training"] = {**{k: training["training"][k] for k in (
