@@ -6,9 +6,10 @@ Usage (after `python benchmarks/sst2_split.py --min-words 1 --out runs/sst2r`):
         [--only sst2] [--options plain,noise] [--seeds 0,1,2] [--epochs 5]
 Trains missing models into RUNS/<data>_<option>_s<seed>/ (`train --seed <seed>`: weights, shuffling and
 the 10% validation split) one at a time (SST-2 ~3-10 min each on 2 idle cores, zh_sentiment ~1-5 min;
-noise doubles the rows per epoch, FGM roughly doubles the step time), then evaluates every model's
-model.tflite (about 20 s of CPU each) with the perturbation seed --seed. Models already trained and
-reports already written (MODEL/robustness_seed<seed>.json) are reused. Prints each model's clean accuracy and drops, then per option the mean over the seeds.
+noise costs about the same, FGM roughly doubles the step time), then evaluates every model's model.tflite
+(about 20 s of CPU each) with the perturbation seed --seed. Models already trained and reports already
+written (MODEL/robustness_seed<seed>.json) are reused. Prints each model's clean accuracy and drops, then
+per option the mean over the seeds.
 """
 
 import argparse
@@ -54,7 +55,8 @@ def _csv(kind, choices=None):
     def parse(value):
         items = [kind(v) for v in value.split(",") if v]
         if not items or (choices and not set(items) <= set(choices)):
-            raise argparse.ArgumentTypeError(f"expected a comma-separated list{' of ' + ', '.join(choices) if choices else ''}, got {value!r}")
+            of = f" of {', '.join(choices)}" if choices else ""
+            raise argparse.ArgumentTypeError(f"expected a comma-separated list{of}, got {value!r}")
         return items
     return parse
 
@@ -77,7 +79,8 @@ def main():
     parser.add_argument("--runs", default="runs")
     parser.add_argument("--out", default="benchmarks/results/robustness.json")
     parser.add_argument("--only", choices=sorted(DATASETS))
-    parser.add_argument("--options", type=_csv(str, OPTIONS), default=list(OPTIONS), help="comma-separated, default all")
+    parser.add_argument("--options", type=_csv(str, OPTIONS), default=list(OPTIONS),
+                        help="comma-separated, default all")
     parser.add_argument("--seeds", type=_csv(int), default=[0], help="training seeds, comma-separated (default 0)")
     parser.add_argument("--epochs", type=int, default=5, help="at most this many training epochs (train's default 5; "
                         "early stopping with patience 2 picks the best epoch on validation accuracy)")
