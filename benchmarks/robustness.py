@@ -1,11 +1,15 @@
 """Robustness table: BiLSTM classifiers trained plain, with `--augment noise` and with `--adversarial fgm`,
-each scored by `keras-slm evaluate MODEL.tflite --robustness` (issue 22).
+each scored by `keras-slm evaluate MODEL.tflite --robustness` (issue 22), for one or more training seeds.
 
 Usage (after `python benchmarks/sst2_split.py --min-words 1 --out runs/sst2r`):
-    python benchmarks/robustness.py --runs runs --out benchmarks/results/robustness.json [--only sst2]
-Trains missing models into RUNS/<data>_<option>/ one at a time (SST-2 ~3-15 min each on 2 cores,
-zh_sentiment ~1-5 min; noise and FGM roughly double the step count or step time), then evaluates
-every model's model.tflite (about 20 s of CPU each). Models already trained are reused.
+    python benchmarks/robustness.py --runs runs --out benchmarks/results/robustness.json \
+        [--only sst2] [--options plain,noise] [--seeds 0,1,2] [--epochs 5]
+Trains missing models into RUNS/<data>_<option>_s<seed>/ (`train --seed <seed>`: weights, shuffling and
+the 10% validation split) one at a time (SST-2 ~3-10 min each on 2 idle cores, zh_sentiment ~1-5 min;
+noise costs about the same, FGM roughly doubles the step time), then evaluates every model's model.tflite
+(about 20 s of CPU each) with the perturbation seed --seed. Models already trained and reports already
+written (MODEL/robustness_seed<seed>.json) are reused. Prints each model's clean accuracy and drops, then
+per option the mean over the seeds.
 """
 
 import argparse
@@ -34,31 +38,80 @@ def keras_slm(*args):
     return proc.stdout
 
 
+def evaluate(model, test, seed):
+    """`evaluate MODEL/model.tflite --robustness --json`, kept as MODEL/robustness_seed<seed>.json and reused."""
+    cache = os.path.join(model, f"robustness_seed{seed}.json")
+    if os.path.exists(cache) and os.path.getmtime(cache) > os.path.getmtime(os.path.join(model, "model.tflite")):
+        with open(cache, encoding="utf-8") as f:
+            return json.load(f)
+    text = keras_slm("evaluate", os.path.join(model, "model.tflite"), "--data", test, "--robustness", "--json",
+                     "--seed", str(seed))
+    with open(cache, "w", encoding="utf-8") as f:
+        f.write(text)
+    return json.loads(text)
+
+
+def _csv(kind, choices=None):
+    def parse(value):
+        items = [kind(v) for v in value.split(",") if v]
+        if not items or (choices and not set(items) <= set(choices)):
+            of = f" of {', '.join(choices)}" if choices else ""
+            raise argparse.ArgumentTypeError(f"expected a comma-separated list{of}, got {value!r}")
+        return items
+    return parse
+
+
+def summarize(results, name, option, seeds):
+    """Mean clean accuracy and mean drop per perturbation over `seeds` (points), printed and returned."""
+    reports = [results[f"{name}/{option}/s{s}"] for s in seeds]
+    clean = sum(r["clean"] for r in reports) / len(reports)
+    drops = {}
+    for r in reports:
+        for p in r["perturbations"]:
+            drops[p["name"]] = drops.get(p["name"], 0.0) + 100 * p["drop"] / len(reports)
+    print(f"{name}/{option} mean of seeds {seeds}: clean {clean:.4f}; drops (points): "
+          + ", ".join(f"{k} {v:.1f}" for k, v in drops.items()), flush=True)
+    return {"seeds": seeds, "clean": clean, "drop_points": drops}
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", default="runs")
     parser.add_argument("--out", default="benchmarks/results/robustness.json")
     parser.add_argument("--only", choices=sorted(DATASETS))
-    parser.add_argument("--epochs", type=int, default=3, help="training epochs (SST-2's plain BiLSTM peaks at 3)")
-    parser.add_argument("--seed", type=int, default=0, help="perturbation seed")
+    parser.add_argument("--options", type=_csv(str, OPTIONS), default=list(OPTIONS),
+                        help="comma-separated, default all")
+    parser.add_argument("--seeds", type=_csv(int), default=[0], help="training seeds, comma-separated (default 0)")
+    parser.add_argument("--epochs", type=int, default=5, help="at most this many training epochs (train's default 5; "
+                        "early stopping with patience 2 picks the best epoch on validation accuracy)")
+    parser.add_argument("--seed", type=int, default=0, help="perturbation seed of `evaluate --robustness`")
     args = parser.parse_args()
-    results = {}
+    results, means = {}, {}
     for name, (train, test, extra) in DATASETS.items():
         if args.only and name != args.only:
             continue
         train, test = train.format(runs=args.runs), test.format(runs=args.runs)
-        for option, flags in OPTIONS.items():
-            model = os.path.join(args.runs, f"{name}_{option}")
-            if not os.path.exists(os.path.join(model, "model.tflite")):
-                keras_slm("train", "--data", train, "--out", model, "--epochs", str(args.epochs), *extra, *flags)
-            report = json.loads(keras_slm("evaluate", os.path.join(model, "model.tflite"), "--data", test,
-                                          "--robustness", "--json", "--seed", str(args.seed)))
-            results[f"{name}/{option}"] = report
-            drops = ", ".join(f"{r['name']} {100 * r['drop']:.1f}" for r in report["perturbations"])
-            print(f"{name}/{option}: clean {report['clean']:.4f}; drops (points): {drops}", flush=True)
+        for option in args.options:
+            for seed in args.seeds:
+                model = os.path.join(args.runs, f"{name}_{option}_s{seed}")
+                if not os.path.exists(os.path.join(model, "model.tflite")):
+                    keras_slm("train", "--data", train, "--out", model, "--epochs", str(args.epochs),
+                              "--seed", str(seed), *extra, *OPTIONS[option])
+                report = evaluate(model, test, args.seed)
+                with open(os.path.join(model, "metrics.json"), encoding="utf-8") as f:
+                    training = json.load(f)
+                report["training"] = {**{k: training["training"][k] for k in (
+                    "seed", "epochs", "epochs_run", "best_epoch", "train_rows", "wall_time_s", "noise_copies",
+                    "adversarial")}, "val_accuracy": training["validation"]["accuracy"]}
+                results[f"{name}/{option}/s{seed}"] = report
+                drops = ", ".join(f"{r['name']} {100 * r['drop']:.1f}" for r in report["perturbations"])
+                print(f"{name}/{option}/s{seed}: clean {report['clean']:.4f}; drops (points): {drops}; "
+                      f"best epoch {report['training']['best_epoch']}/{report['training']['epochs_run']}, "
+                      f"val {report['training']['val_accuracy']:.4f}", flush=True)
+            means[f"{name}/{option}"] = summarize(results, name, option, args.seeds)
     os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
     with open(args.out, "w", encoding="utf-8") as f:
-        json.dump(results, f, indent=1, ensure_ascii=False)
+        json.dump({"models": results, "means": means}, f, indent=1, ensure_ascii=False)
 
 
 if __name__ == "__main__":

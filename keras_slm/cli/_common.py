@@ -116,9 +116,10 @@ def add_robust_training_options(parser):
     """`--augment noise[:N]` and `--adversarial fgm` (robustness training; `robust_training_kwargs` reads them)."""
     g = parser.add_argument_group("robustness training (measure with `keras-slm evaluate --robustness`)")
     g.add_argument("--augment", type=_noise_spec, default=0, metavar="noise[:N]",
-                   help="also train on N (default 1) copies of each row with typos, casing, spacing or "
-                        "punctuation noise (Chinese: character substitutions, traditional/full-width forms), "
-                        "label kept; NER: characters change inside tokens, tags kept")
+                   help="give each row N (default 1) copies with typos, casing, spacing or punctuation noise "
+                        "(Chinese: character substitutions, traditional/full-width forms), label kept; "
+                        "classifiers train each epoch on the row or one of its copies (epochs keep their "
+                        "length), NER taggers on the rows plus the copies (characters change inside tokens, tags kept)")
     g.add_argument("--adversarial", choices=["fgm"], help="adversarial training on the embeddings (FGM; ~2x step time)")
     g.add_argument("--adversarial-epsilon", type=float, default=0.5, metavar="EPS",
                    help="FGM: L2 size of the perturbation of each embedding row (default 0.5)")

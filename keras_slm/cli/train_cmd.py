@@ -53,7 +53,8 @@ def add_parser(sub):
     p.add_argument("--min-count", type=int, default=1)
     p.add_argument("--lr", type=float, help="learning rate (default: Adam 1e-3; transformers AdamW "
                    "5e-5 minilm, 2e-4 --init, 5e-4 from scratch)")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=int, default=0, help="seed of the initial weights, the shuffling, the "
+                   "validation split and --augment noise (default 0; same seed, same data: same model)")
     p.add_argument("--patience", type=int, default=2, help="early stopping patience (epochs)")
     p.add_argument("--lora-rank", type=int, metavar="N",
                    help="transformer models: train only rank-N LoRA matrices on the attention query/value "

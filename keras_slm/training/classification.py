@@ -68,14 +68,19 @@ def holdout_split(data, fraction=0.1, seed=0, *, leak_free=False):
     return data.subset(sorted(order[n_val:])), data.subset(sorted(order[:n_val]))
 
 
-def with_noisy_copies(tokenizer, texts, x, y, seq_len, copies, seed):
-    """(x, y) with the encoded `noisy_copies` of `texts` appended, each with its source row's label."""
+def noisy_alternatives(tokenizer, texts, x, seq_len, copies, seed):
+    """`[copies, n, seq_len]` encoded `noisy_copies` of `texts`, row i's copies at [:, i] (its clean `x[i]`
+    where a copy came out unchanged): `make_dataset(..., alternatives=...)` swaps them in on the fly."""
     from keras_slm.evaluation.perturbations import noisy_copies
 
+    alternatives = np.repeat(np.asarray(x)[None], copies, axis=0)
     extra, source = noisy_copies(list(texts), copies, seed=seed)
-    if not extra:
-        return x, y
-    return np.concatenate([x, tokenizer.encode(extra, seq_len)]), np.concatenate([y, y[np.asarray(source)]])
+    if extra:
+        filled = np.zeros(len(texts), np.int64)
+        for row, i in zip(tokenizer.encode(extra, seq_len), source):
+            alternatives[filled[i], i] = row
+            filled[i] += 1
+    return alternatives
 
 
 def adversarial_wrapper(net, adversarial, epsilon):

@@ -13,12 +13,12 @@ DEFAULT_LEARNING_RATES = {"minilm": 5e-5, "pretrained": 2e-4, "scratch": 5e-4}
 LORA_LEARNING_RATE = 1e-3
 
 
-def bert_dataset(word_ids, labels=None, batch_size=32, shuffle=False, seed=0):
+def bert_dataset(word_ids, labels=None, batch_size=32, shuffle=False, seed=0, alternatives=None):
     """Batches of BERT inputs `(input_word_ids, input_mask, input_type_ids)` (and labels).
 
     Rows are bucketed by length and each batch trimmed to its longest row
     (`keras_slm.data.make_dataset`); the mask and segment ids are derived from the ids
-    (`[PAD]` = 0), so only the word ids are held in memory.
+    (`[PAD]` = 0), so only the word ids are held in memory. `alternatives`: as in `make_dataset`.
 
     Example:
     >>> ds = bert_dataset(np.array([[2, 7, 3, 0]], np.int32), np.array([1]), batch_size=1)
@@ -30,7 +30,7 @@ def bert_dataset(word_ids, labels=None, batch_size=32, shuffle=False, seed=0):
         inputs = (x, tf.cast(tf.not_equal(x, 0), tf.int32), tf.zeros_like(x))
         return (inputs, *rest)
 
-    dataset = make_dataset(word_ids, labels, batch_size, shuffle=shuffle, seed=seed)
+    dataset = make_dataset(word_ids, labels, batch_size, shuffle=shuffle, seed=seed, alternatives=alternatives)
     return dataset.map(to_bert)
 
 

@@ -38,6 +38,35 @@ def test_shuffle_is_seeded_and_changes_per_epoch():
     assert a == b and a[0] != a[1]
 
 
+def test_alternatives_swap_in_per_epoch_and_keep_the_epoch_length():
+    """`--augment noise` on the fly: each epoch row i comes from ids or one of its k alternatives, seeded."""
+    ids = make_ids(n=600)
+    labels = np.arange(len(ids))
+    alternatives = np.stack([np.where(ids > 0, ids + 100 * (c + 1), 0) for c in range(2)]).astype(np.int32)
+
+    def epochs(seed):
+        ds = make_dataset(ids, labels, batch_size=16, shuffle=True, seed=seed, alternatives=alternatives)
+        out = []
+        for _ in range(2):
+            version = np.empty(len(ids), np.int64)
+            for x, y in ds:
+                x, y = x.numpy(), y.numpy()
+                version[y] = x[:, 0] // 100  # the version each row came from: 0 clean, c + 1 copy c
+                for row, i, v in zip(x, y, version[y]):  # whole rows, label kept
+                    source = ids[i] if v == 0 else alternatives[v - 1, i]
+                    np.testing.assert_array_equal(row, source[: len(row)])
+            out.append(version)
+        return out
+
+    first, again = epochs(0), epochs(0)
+    assert all((a == b).all() for a, b in zip(first, again))
+    assert (first[0] != first[1]).any()  # a fresh draw each epoch
+    for version in first:  # each version about 1 / 3 of the n rows the epoch still has
+        assert all(150 < (version == v).sum() < 250 for v in range(3))
+    first_ids = np.concatenate([x.numpy()[:, 0] for x, _ in make_dataset(ids, labels, 16, alternatives=alternatives)])
+    assert (first_ids == 1).all()  # without shuffle (validation) the rows stay as they are
+
+
 def test_no_bucketing_keeps_full_width_and_order():
     ids = make_ids(10)
     batches = list(make_dataset(ids, None, batch_size=4, bucket=False))

@@ -76,3 +76,32 @@ def test_leak_free_holdout_splits_sentence_level_data_as_a_random_split():
     a_train, a_val = holdout_split(data, 0.1, seed=3, leak_free=True)
     b_train, b_val = holdout_split(data, 0.1, seed=3)
     assert a_val.lines == b_val.lines and a_train.lines == b_train.lines
+
+
+def test_noisy_alternatives_hold_each_rows_copies_and_noise_keeps_the_epoch_length():
+    from keras_slm.text import WordTokenizer
+    from keras_slm.training.classification import noisy_alternatives
+
+    data = read_classification(sample_path("sentiment_en.tsv"))
+    tok = WordTokenizer.fit(data.texts)
+    x = tok.encode(data.texts, 32)
+    alternatives = noisy_alternatives(tok, data.texts, x, 32, 2, seed=0)
+    assert alternatives.shape == (2,) + x.shape
+    changed = (alternatives != x[None]).any(axis=2)
+    assert changed.mean() > 0.5  # most copies differ from their row (typos -> <UNKNOWN>, dropped words)
+    from keras_slm.evaluation.perturbations import noisy_copies
+
+    copies, source = noisy_copies(data.texts, 2, seed=0)
+    np.testing.assert_array_equal(alternatives[0, source[0]], tok.encode(copies[:1], 32)[0])  # copy 0 of its row
+    unchanged = sorted(set(range(len(x))) - set(source))  # rows no perturbation changed keep their own ids
+    assert unchanged and (alternatives[:, unchanged] == x[None, unchanged]).all()
+    assert (changed.sum(axis=0) <= np.bincount(source, minlength=len(x))).all()
+    # Training with noise runs as many steps per epoch as without: the copies replace rows, not add to them.
+    import keras
+
+    steps = []
+    count = keras.callbacks.LambdaCallback(on_train_batch_end=lambda batch, logs: steps.append(batch))
+    for copies_n in (0, 1):
+        train_classifier(data, model="awe", seq_len=32, epochs=1, batch_size=40, verbose=0,
+                         noise_copies=copies_n, callbacks=[count])
+    assert len(steps) == 2 * 9  # 360 training rows / 40, with or without noise
