@@ -9,10 +9,17 @@ Quantizer path, the default for transformers) at length 64 (held-out accuracy of
 1-thread latency) and at length 128 (latency only). Results are appended run by run to `--out`,
 so an interrupted run resumes where it stopped.
 
+`--unlabelled N` gives every student (the BiLSTM too) N more texts drawn from the training rows outside
+`--rows`, their labels dropped: the same 3,000-row teacher scores them (`distill --unlabelled`), and
+`tinybert_4x192_layerwise_general` also runs general distillation on them first.
+
 Usage (same 1,000 held-out sentences as the rest of BENCHMARKS.md):
     python benchmarks/sst2_split.py --min-words 1 --val 300 --out runs/sst2rv
     nice -n 10 python benchmarks/layerwise_distillation.py --split runs/sst2rv \\
         --out benchmarks/results/layerwise_distillation_sst2.json
+    nice -n 10 python benchmarks/layerwise_distillation.py --split runs/sst2rv --unlabelled 6000 \
+        --runs tinybert_4x192_layerwise_general,tinybert_4x192_logits,bilstm,tinybert_4x192_layerwise \
+        --work runs/layerwise_u --out benchmarks/results/layerwise_distillation_sst2_unlabelled.json
 """
 
 import argparse
@@ -20,7 +27,7 @@ import json
 import os
 import time
 
-RUNS = {  # name -> (student preset or dict, layer-wise?, augment copies)
+RUNS = {  # name -> (student preset or dict, layer-wise?, augment copies); "bilstm": `distill_classifier`'s BiLSTM
     "tinybert_4x312_logits": ("tinybert_4x312", False, 0),
     "tinybert_4x312_layerwise": ("tinybert_4x312", True, 0),
     "mobilebert_4x128_layerwise": ("mobilebert_4x128", True, 0),
@@ -30,19 +37,28 @@ RUNS = {  # name -> (student preset or dict, layer-wise?, augment copies)
     "tinybert_4x312_layerwise_augment": ("tinybert_4x312", True, 1),
     "tinybert_4x192_layerwise": ("tinybert_4x192", True, 0),
     "tinybert_4x192_logits": ("tinybert_4x192", False, 0),
+    "tinybert_4x192_layerwise_general": ("tinybert_4x192", "general", 0),  # + general distillation on --unlabelled
+    "bilstm": ("bilstm", False, 0),
 }
 
 
-def _data(split, rows, seed):
+def _data(split, rows, seed, unlabelled=0):
+    """(train, val, test, unlabelled texts): `rows` seeded training rows; `unlabelled` texts of the other rows."""
+    import numpy as np
+
     from keras_slm.data import read_classification
     from keras_slm.training import holdout_split
 
     train = read_classification(os.path.join(split, "train.tsv"))
     val = read_classification(os.path.join(split, "val.tsv"))
     test = read_classification(os.path.join(split, "heldout.tsv"))
+    rest = None
     if rows and len(train) > rows:
-        train, _ = holdout_split(train, 1 - rows / len(train), seed)
-    return train, val, test
+        train, rest = holdout_split(train, 1 - rows / len(train), seed)
+    if not unlabelled:
+        return train, val, test, None
+    order = np.random.default_rng(seed).permutation(len(rest))[:unlabelled]
+    return train, val, test, [rest.texts[i] for i in order]  # their labels are dropped
 
 
 def _exports(classifier, name, work, train, test):
@@ -100,18 +116,22 @@ def main():
     parser.add_argument("--epochs", type=int, default=2)
     parser.add_argument("--runs", default=",".join(RUNS))
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--unlabelled", type=int, default=0, metavar="N",
+                        help="also give every student N texts of the other training rows, labels dropped (the teacher "
+                             "scores them; `distill --unlabelled`)")
     parser.add_argument("--latency-only", action="store_true",
                         help="re-time every int8 file of --work back to back (one quiet pass, comparable numbers)")
     args = parser.parse_args()
     if args.latency_only:
         return remeasure(args)
 
+    from keras_slm.tasks.classifier_training import distill_classifier
     from keras_slm.tasks.layerwise_distill import layerwise_distill_classifier
 
     os.makedirs(args.work, exist_ok=True)
     results = json.load(open(args.out)) if os.path.exists(args.out) else {}
     results["settings"] = dict(vars(args), cpus=os.cpu_count())
-    train, val, test = _data(args.split, args.rows, args.seed)
+    train, val, test, unlabelled = _data(args.split, args.rows, args.seed, args.unlabelled)
     teacher, wall = _teacher(args, train, val, test)
 
     def save():
@@ -124,19 +144,28 @@ def main():
                               "keras_heldout_accuracy": teacher.evaluate(test)["accuracy"],
                               "int8": _exports(teacher, "teacher", args.work, train, test)}
         save()
-    for name in args.runs.split(","):
+    for name in filter(None, args.runs.split(",")):
         if name in results:
             continue
         student, layerwise, augment = RUNS[name]
         start = time.time()
-        clf, _, metrics = layerwise_distill_classifier(
-            teacher, train, val, student=student, seq_len=args.seq_len, max_length=128,
-            layer_epochs=args.layer_epochs if layerwise else 0,
-            epochs=args.epochs if layerwise else args.epochs + args.layer_epochs,
-            patience=args.epochs + args.layer_epochs, augment=augment, seed=args.seed, verbose=2)
+        passes = args.epochs + args.layer_epochs
+        if student == "bilstm":  # `keras-slm distill`'s defaults (word tokenizer, T 2, alpha 0.5), the same passes
+            clf, _, metrics = distill_classifier(teacher, train, val, student="bilstm", seq_len=args.seq_len,
+                                                 epochs=passes, patience=passes, seed=args.seed, verbose=2,
+                                                 augment=augment, unlabelled=unlabelled)
+        else:
+            clf, _, metrics = layerwise_distill_classifier(
+                teacher, train, val, student=student, seq_len=args.seq_len, max_length=128,
+                general_texts=unlabelled if layerwise == "general" else None,
+                layer_epochs=args.layer_epochs if layerwise else 0,
+                epochs=args.epochs if layerwise else passes, patience=passes, augment=augment,
+                unlabelled=unlabelled, seed=args.seed, verbose=2)
         wall = round(time.time() - start, 1)
-        results[name] = {"train_wall_s": wall, "val_accuracy": metrics["accuracy"], "layerwise": metrics["layerwise"],
-                         "augmented_rows": metrics["augmented_rows"], "params": int(clf.model.count_params()),
+        results[name] = {"train_wall_s": wall, "val_accuracy": metrics["accuracy"],
+                         "layerwise": metrics.get("layerwise"), "best_epoch": metrics.get("best_epoch"),
+                         "augmented_rows": metrics["augmented_rows"], "unlabelled_rows": metrics["unlabelled_rows"],
+                         "params": int(clf.model.count_params()),
                          "keras_heldout_accuracy": clf.evaluate(test)["accuracy"],
                          "int8": _exports(clf, name, args.work, train, test)}
         print(name, {k: v for k, v in results[name].items() if k != "int8"}, flush=True)

@@ -28,6 +28,10 @@ def add_parser(sub):
     p.add_argument("--augment", type=int, default=0, metavar="N",
                    help="also train on N perturbed copies of each training text of 4+ words (words dropped, "
                         "n-grams sampled), labelled by the teacher (default 0)")
+    p.add_argument("--unlabelled", metavar="FILE",
+                   help="texts without labels (.tsv/.csv/.jsonl with a text column; a label column is ignored) that "
+                        "the teacher scores and the student also learns from (a transfer set, e.g. in-domain "
+                        "sentences nobody labelled); with --layerwise they join the intermediate-layer stage too")
     p.add_argument("--layerwise", action="store_true",
                    help="TinyBERT-style: the transformer student first learns the teacher's embeddings, hidden states "
                         "and attention maps (on --general-data, then on the training texts), then its scores")
@@ -72,13 +76,14 @@ def run(args):
         row = unseen[0]
         raise KerasSlmError(f"{train.path}:{train.lines[row]}: label {train.labels[row]!r} is not one of the teacher's "
                             f"labels {teacher.labels.labels}")
+    unlabelled = _unlabelled(args)
     start = time.time()
     teacher_metrics = teacher.evaluate(val)
     student, history, metrics = distill_classifier(
         teacher, train, val, student=args.student, tokenizer=args.tokenizer, seq_len=args.seq_len,
         max_vocab=args.max_vocab, temperature=args.temperature, alpha=args.alpha, epochs=args.epochs,
         batch_size=args.batch_size, learning_rate=args.lr, seed=args.seed, patience=args.patience,
-        augment=args.augment,
+        augment=args.augment, unlabelled=unlabelled,
     )
     wall = time.time() - start
     summary = {
@@ -90,7 +95,7 @@ def run(args):
             "data": os.path.abspath(args.data), "train_rows": len(train), "val_rows": len(val),
             "model": args.student, "distilled": True, "temperature": args.temperature, "alpha": args.alpha,
             "augment": args.augment, "augmented_rows": metrics["augmented_rows"],
-            "seq_len": args.seq_len, "epochs": args.epochs, "epochs_run": metrics["epochs_run"],
+            "unlabelled_rows": metrics["unlabelled_rows"], "seq_len": args.seq_len, "epochs": args.epochs, "epochs_run": metrics["epochs_run"],
             "best_epoch": metrics["best_epoch"], "batch_size": args.batch_size,
             "learning_rate": metrics["learning_rate"], "seed": args.seed, "wall_time_s": round(wall, 1),
             "params": int(student.model.count_params()),
@@ -122,11 +127,12 @@ def _run_layerwise(args):
     if val is None:
         train, val = validation_split(train, args)
     general = read_data(args.general_data, args, require_label=False).texts if args.general_data else None
+    unlabelled = _unlabelled(args)
     start = time.time()
     student, _, metrics = layerwise_distill_classifier(
         args.teacher, train, val, student=args.student, seq_len=args.seq_len, general_texts=general,
         general_epochs=args.general_epochs, layer_epochs=args.layer_epochs, epochs=args.epochs,
-        temperature=args.temperature, alpha=args.alpha, augment=args.augment, batch_size=args.batch_size,
+        temperature=args.temperature, alpha=args.alpha, augment=args.augment, unlabelled=unlabelled, batch_size=args.batch_size,
         learning_rate=args.lr or 5e-4, seed=args.seed, patience=args.patience, max_steps_per_epoch=args.max_steps,
     )
     wall = time.time() - start
@@ -136,7 +142,7 @@ def _run_layerwise(args):
         "training": {
             "data": os.path.abspath(args.data), "train_rows": len(train), "val_rows": len(val),
             "model": args.student, "distilled": "layerwise", "temperature": args.temperature, "alpha": args.alpha,
-            "augment": args.augment, "general_epochs": args.general_epochs, "layer_epochs": args.layer_epochs,
+            "augment": args.augment, "unlabelled_rows": metrics["unlabelled_rows"], "general_epochs": args.general_epochs, "layer_epochs": args.layer_epochs,
             "seq_len": args.seq_len, "epochs": args.epochs, "epochs_run": metrics["epochs_run"],
             "best_epoch": metrics["best_epoch"], "batch_size": args.batch_size, "seed": args.seed,
             "wall_time_s": round(wall, 1), "params": int(student.model.count_params()),
@@ -146,6 +152,11 @@ def _run_layerwise(args):
     print(f"\nstudent ({args.student}, layer-wise from {args.teacher}, {summary['training']['params']:,} params) "
           f"validation accuracy {metrics['accuracy']:.4f} ({wall:.0f}s)")
     print(f"wrote {args.out}/: model.keras, model.tflite, tokenizer.json, vocab.txt, labels.txt, metrics.json")
+
+
+def _unlabelled(args):
+    """The texts of --unlabelled (None without it); labels there are ignored."""
+    return list(read_data(args.unlabelled, args, require_label=False).texts) if args.unlabelled else None
 
 
 def _write_student(student, args, train, val, summary):

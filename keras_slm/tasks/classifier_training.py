@@ -258,17 +258,18 @@ class _WordIds:
         return self.tokenizer.encode(texts, seq_len)["input_word_ids"]
 
 
-def distillation_targets(teacher, train, labels, augment=0, seed=0):
-    """(texts, packed targets) for distillation: `train`'s texts plus `augment` perturbed copies of each.
+def distillation_targets(teacher, train, labels, augment=0, seed=0, unlabelled=None):
+    """(texts, packed targets) for distillation: `train`'s texts, `augment` perturbed copies of each, then `unlabelled`.
 
-    `packed` is float32 `[n, 1 + classes]`: the label id, then the teacher's scores. Copies made by
-    `augment_texts` take the teacher's argmax as their label.
+    `packed` is float32 `[n, 1 + classes]`: the label id, then the teacher's scores. Texts without a
+    label of their own -- copies made by `augment_texts` and the `unlabelled` texts (a transfer set:
+    in-domain text the teacher scores) -- take the teacher's argmax as their label.
     """
     soft = teacher_targets(teacher, train.texts)
     y_train = labels.encode(train.labels, train)
     texts = list(train.texts)
-    if augment:
-        extra = augment_texts(texts, augment, seed=seed)
+    extra = (augment_texts(texts, augment, seed=seed) if augment else []) + list(unlabelled or [])
+    if extra:
         extra_soft = teacher_targets(teacher, extra)
         texts, soft = texts + extra, np.concatenate([soft, extra_soft])
         y_train = np.concatenate([y_train, extra_soft.argmax(1).astype(y_train.dtype)])
@@ -296,6 +297,7 @@ def distill_classifier(
     callbacks=(),
     model_kwargs=None,
     augment=0,
+    unlabelled=None,
 ):
     """Distils a `TextClassifier` teacher into a new student classifier on `train`'s texts.
 
@@ -312,6 +314,9 @@ def distill_classifier(
         temperature / alpha: see `Distiller`.
         augment: also train on this many perturbed copies of each training text of 4+ words
             (`augment_texts`), labelled by the teacher alone (its argmax is their hard label).
+        unlabelled: texts without labels (a transfer set, e.g. in-domain sentences nobody labelled),
+            scored by the teacher and trained on like the augmented copies; the student's
+            vocabulary is fitted on them too.
         learning_rate: None: 1e-3 (RNN/AWE) or 5e-4 (transformer).
         Other arguments as in `train_classifier`.
 
@@ -338,13 +343,14 @@ def distill_classifier(
         train, val = holdout_split(train, 0.1, seed, leak_free=True)
     labels = teacher.labels
     y_val = labels.encode(val.labels, val)
-    texts, packed = distillation_targets(teacher, train, labels, augment, seed)
+    texts, packed = distillation_targets(teacher, train, labels, augment, seed, unlabelled)
+    vocab_texts = list(train.texts) + list(unlabelled or [])
 
     def unpack(x, p):
         return x, (tf.cast(p[:, 0], tf.int32), p[:, 1:])
 
     if student in PRESETS:
-        tok = WordPieceTokenizer.fit(train.texts, vocab_size=min(max_vocab, 8000))
+        tok = WordPieceTokenizer.fit(vocab_texts, vocab_size=min(max_vocab, 8000))
         net = build_transformer_classifier(student, tok.vocab_size, len(labels), max_length=seq_len)
         x_train = tok.encode(texts, seq_len)["input_word_ids"]
         x_val = tok.encode(val.texts, seq_len)["input_word_ids"]
@@ -352,7 +358,7 @@ def distill_classifier(
         val_ds = bert_dataset(x_val, y_val, 256)
         learning_rate = 5e-4 if learning_rate is None else learning_rate
     else:
-        tok = make_tokenizer(tokenizer).fit(train.texts, min_count=min_count, max_size=max_vocab)
+        tok = make_tokenizer(tokenizer).fit(vocab_texts, min_count=min_count, max_size=max_vocab)
         net = build_classifier(student, tok.vocab_size, len(labels), **(model_kwargs or {}))
         train_ds = make_dataset(tok.encode(texts, seq_len), packed, batch_size, shuffle=True, seed=seed)
         val_ds = make_dataset(tok.encode(val.texts, seq_len), y_val, 256)
@@ -364,5 +370,6 @@ def distill_classifier(
     classifier = TextClassifier(net, tok, labels, seq_len, family=student)
     metrics = evaluate_best(classifier, val, history)
     metrics["learning_rate"] = learning_rate
-    metrics["augmented_rows"] = len(texts) - len(train)
+    metrics["augmented_rows"] = len(texts) - len(train) - len(unlabelled or [])
+    metrics["unlabelled_rows"] = len(unlabelled or [])
     return classifier, history, metrics

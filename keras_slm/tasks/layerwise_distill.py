@@ -96,6 +96,7 @@ def layerwise_distill_classifier(
     temperature=1.0,
     alpha=0.5,
     augment=0,
+    unlabelled=None,
     batch_size=32,
     layer_learning_rate=1e-3,
     learning_rate=5e-4,
@@ -127,6 +128,8 @@ def layerwise_distill_classifier(
             has no scores, so alpha is 1 (labels only) then.
         augment: perturbed copies of each training text (`augment_texts`) added to stages 2 and 3
             (the teacher labels them in stage 3; without a teacher head they join stage 2 only).
+        unlabelled: texts without labels (a transfer set: in-domain text nobody labelled), added to
+            stages 2 and 3 as the augmented copies are (`distillation_targets`).
         layer_learning_rate / learning_rate: AdamW rates of the layer stages and of stage 3.
         layer_map / loss_weights: `LayerwiseDistiller` settings (embedding, hidden, attention).
         max_steps_per_epoch: cap on steps per epoch in every stage (quick runs).
@@ -159,13 +162,16 @@ def layerwise_distill_classifier(
         record["general_rows"] = len(general_texts)
     if teacher_classifier is not None:
         labels = teacher_classifier.labels
-        texts, packed = distillation_targets(teacher_classifier, train, labels, augment, seed)
+        texts, packed = distillation_targets(teacher_classifier, train, labels, augment, seed, unlabelled)
     else:
         from keras_slm.data.labels import LabelVocabulary
 
         labels = LabelVocabulary.fit(train.labels, train)
         texts, packed = list(train.texts), labels.encode(train.labels, train)
-    layer_texts = texts if teacher_classifier is not None or not augment else texts + augment_texts(texts, augment, seed=seed)
+    layer_texts = texts
+    if teacher_classifier is None:
+        extra = augment_texts(texts, augment, seed=seed) if augment else []
+        layer_texts = texts + extra + list(unlabelled or [])
     if layer_epochs:
         record["task"], record["layer_map"] = _layer_stage(
             student_encoder, teacher_encoder, ids(layer_texts), layer_epochs, batch_size, layer_learning_rate,
@@ -186,7 +192,9 @@ def layerwise_distill_classifier(
     metrics = evaluate_best(classifier, val, history)
     teacher_name = teacher if isinstance(teacher, str) else (teacher_classifier.family if teacher_classifier else "encoder")
     record.update(teacher=os.path.abspath(teacher) if isinstance(teacher, str) and teacher != "minilm" else teacher_name,
-                  teacher_head=teacher_classifier is not None, augmented_rows=len(layer_texts) - len(train))
-    metrics.update(learning_rate=learning_rate, layer_learning_rate=layer_learning_rate,
-                   augmented_rows=len(texts) - len(train), layerwise=record)
+                  teacher_head=teacher_classifier is not None, unlabelled_rows=len(unlabelled or []),
+                  augmented_rows=len(layer_texts) - len(train) - len(unlabelled or []))
+    metrics.update(learning_rate=learning_rate, layer_learning_rate=layer_learning_rate, layerwise=record,
+                   augmented_rows=record["augmented_rows"] if teacher_classifier is not None else 0,  # in stage 3
+                   unlabelled_rows=record["unlabelled_rows"])
     return classifier, history, metrics

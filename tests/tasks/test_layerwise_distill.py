@@ -78,3 +78,23 @@ def test_teacher_without_a_transformer_is_refused(tmp_path):
     awe.save(str(tmp_path))
     with pytest.raises(KerasSlmError, match="needs a transformer teacher"):
         load_teacher(str(tmp_path))
+
+
+class _StepCounter(keras.callbacks.Callback):
+    def __init__(self):
+        super().__init__()
+        self.steps = 0
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.steps += 1
+
+
+def test_unlabelled_texts_join_the_layer_and_prediction_stages(teacher_dir):
+    data, unlabelled = _data(), _data(40, seed=2).texts
+    counter = _StepCounter()
+    _, _, metrics = layerwise_distill_classifier(
+        teacher_dir, data, _data(12, seed=1), student=STUDENT, seq_len=12, layer_epochs=1, epochs=1,
+        unlabelled=unlabelled, batch_size=16, callbacks=[counter], verbose=0)
+    assert metrics["unlabelled_rows"] == 40 and metrics["augmented_rows"] == 0
+    assert metrics["layerwise"]["unlabelled_rows"] == 40 and metrics["layerwise"]["augmented_rows"] == 0
+    assert counter.steps == -(-(48 + 40) // 16)  # the prediction stage read the 48 labelled + 40 unlabelled texts

@@ -118,3 +118,25 @@ def test_augmented_copies_are_word_drops_and_ngrams_of_long_texts():
         it = iter(source)
         assert all(w in it for w in words)  # a subsequence of its text, in order
     assert any(len(c.split()) <= 5 for c in copies)  # some n-grams were sampled
+
+
+def test_distill_cli_learns_from_unlabelled_texts(tmp_path):
+    from keras_slm.cli import main
+    from keras_slm.data import sample_path
+    from keras_slm.tasks import TextClassifier
+
+    data = sample_path("sentiment_en.tsv")
+    teacher_dir, student_dir = str(tmp_path / "teacher"), str(tmp_path / "student")
+    assert main(["train", "--data", data, "--model", "awe", "--epochs", "1", "--seq-len", "24", "--out", teacher_dir]) == 0
+    unlabelled = tmp_path / "unlabelled.tsv"  # a text column only; words the labelled rows never use
+    unlabelled.write_text("text\n" + "".join(f"the zorblax ride number {i} was quite something\n" for i in range(20)))
+    assert main(["distill", "--teacher", teacher_dir, "--student", "lstm", "--data", data, "--epochs", "1",
+                 "--seq-len", "24", "--unlabelled", str(unlabelled), "--out", student_dir]) == 0
+    with open(os.path.join(student_dir, "metrics.json")) as f:
+        training = json.load(f)["training"]
+    assert training["unlabelled_rows"] == 20 and training["augmented_rows"] == 0
+    assert "zorblax" in TextClassifier.load(student_dir).tokenizer.vocabulary  # the student's vocabulary saw them
+    no_text = tmp_path / "no_text.tsv"
+    no_text.write_text("sentence\nsome words\n")
+    assert main(["distill", "--teacher", teacher_dir, "--data", data, "--unlabelled", str(no_text),
+                 "--out", str(tmp_path / "other")]) == 2
