@@ -115,7 +115,9 @@ def main():
     parser.add_argument("--layer-epochs", type=int, default=1)
     parser.add_argument("--epochs", type=int, default=2)
     parser.add_argument("--runs", default=",".join(RUNS))
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--seed", type=int, default=0, help="seeds the rows drawn, the teacher and the students")
+    parser.add_argument("--student-seed", type=int, help="seeds the students only (default --seed): a second student "
+                                                          "seed over the same rows and teacher (--work's teacher is reused)")
     parser.add_argument("--unlabelled", type=int, default=0, metavar="N",
                         help="also give every student N texts of the other training rows, labels dropped (the teacher "
                              "scores them; `distill --unlabelled`)")
@@ -144,6 +146,7 @@ def main():
                               "keras_heldout_accuracy": teacher.evaluate(test)["accuracy"],
                               "int8": _exports(teacher, "teacher", args.work, train, test)}
         save()
+    student_seed = args.seed if args.student_seed is None else args.student_seed
     for name in filter(None, args.runs.split(",")):
         if name in results:
             continue
@@ -152,7 +155,7 @@ def main():
         passes = args.epochs + args.layer_epochs
         if student == "bilstm":  # `keras-slm distill`'s defaults (word tokenizer, T 2, alpha 0.5), the same passes
             clf, _, metrics = distill_classifier(teacher, train, val, student="bilstm", seq_len=args.seq_len,
-                                                 epochs=passes, patience=passes, seed=args.seed, verbose=2,
+                                                 epochs=passes, patience=passes, seed=student_seed, verbose=2,
                                                  augment=augment, unlabelled=unlabelled)
         else:
             clf, _, metrics = layerwise_distill_classifier(
@@ -160,7 +163,7 @@ def main():
                 general_texts=unlabelled if layerwise == "general" else None,
                 layer_epochs=args.layer_epochs if layerwise else 0,
                 epochs=args.epochs if layerwise else passes, patience=passes, augment=augment,
-                unlabelled=unlabelled, seed=args.seed, verbose=2)
+                unlabelled=unlabelled, seed=student_seed, verbose=2)
         wall = round(time.time() - start, 1)
         results[name] = {"train_wall_s": wall, "val_accuracy": metrics["accuracy"],
                          "layerwise": metrics.get("layerwise"), "best_epoch": metrics.get("best_epoch"),

@@ -27,6 +27,7 @@ DATASETS = {
 OPTIONS = {
     "plain": [],
     "noise": ["--augment", "noise"],
+    "noise2": ["--augment", "noise:2"],  # two noisy copies per row: 2/3 of an epoch's rows are perturbed
     "fgm": ["--adversarial", "fgm"],
 }
 
