@@ -65,6 +65,21 @@ def frozen_function(model, specs):
     return lambda *args: frozen(*args)[0]
 
 
+def cross_entropy_and_gradient(logits, onehot, weights=None):
+    """(mean softmax cross-entropy, its gradient with respect to `logits`), written out: no gradient ops.
+
+    dL/dlogits = (softmax - onehot) / total. `weights` (the shape of `logits` without its class axis)
+    weigh each position and the mean divides by their sum (at least 1); None: each of the `[n]` rows once.
+    """
+    log_probs = tf.nn.log_softmax(logits)
+    if weights is None:
+        total = tf.cast(tf.shape(logits)[0], tf.float32)
+        return -tf.reduce_sum(onehot * log_probs) / total, (tf.exp(log_probs) - onehot) / total
+    total = tf.maximum(tf.reduce_sum(weights), 1.0)
+    loss = -tf.reduce_sum(tf.reduce_sum(onehot * log_probs, axis=-1) * weights) / total
+    return loss, (tf.exp(log_probs) - onehot) * tf.expand_dims(weights, -1) / total
+
+
 class ClassifierHead(tf.Module):
     """A softmax head trained by SGD in the graph over a frozen feature function.
 
@@ -106,10 +121,7 @@ class ClassifierHead(tf.Module):
     def train_features(self, features, labels):
         onehot = tf.one_hot(labels, self.num_classes)
         self.active.assign(tf.maximum(self.active, tf.reduce_max(onehot, axis=0)))
-        log_probs = tf.nn.log_softmax(self._logits(features))
-        n = tf.cast(tf.shape(labels)[0], tf.float32)
-        loss = -tf.reduce_sum(onehot * log_probs) / n
-        grad_logits = (tf.exp(log_probs) - onehot) / n  # d(mean cross-entropy) / d(logits)
+        loss, grad_logits = cross_entropy_and_gradient(self._logits(features), onehot)
         grad_kernel = tf.matmul(features, grad_logits, transpose_a=True)
         grad_bias = tf.reduce_sum(grad_logits, axis=0)
         if self.l2:

@@ -19,7 +19,7 @@ live in resource variables beside the weights. Builtin ops only, no gradient ops
 import numpy as np
 import tensorflow as tf
 
-from keras_slm.export.trainable import frozen_function, input_specs, write_trainable
+from keras_slm.export.trainable import cross_entropy_and_gradient, frozen_function, input_specs, write_trainable
 
 TRAIN_PARTS = ("output", "bias", "lora")
 OPTIMIZERS = ("sgd", "adam")
@@ -127,11 +127,7 @@ class LMOutputHead(tf.Module):
     def train(self, input_ids, targets, weights):
         hidden = self._hidden(input_ids)
         vocab = tf.shape(self.state["bias"])[0]
-        log_probs = tf.nn.log_softmax(self._logits(hidden))
-        onehot = tf.one_hot(targets, vocab)
-        total = tf.maximum(tf.reduce_sum(weights), 1.0)
-        loss = -tf.reduce_sum(tf.reduce_sum(onehot * log_probs, axis=-1) * weights) / total
-        grad_logits = (tf.exp(log_probs) - onehot) * tf.expand_dims(weights, -1) / total
+        loss, grad_logits = cross_entropy_and_gradient(self._logits(hidden), tf.one_hot(targets, vocab), weights)
         self._apply(self._gradients(hidden, tf.reshape(grad_logits, [-1, vocab])))
         return {"loss": loss}
 

@@ -258,6 +258,11 @@ class _WordIds:
         return self.tokenizer.encode(texts, seq_len)["input_word_ids"]
 
 
+def transfer_texts(texts, augment=0, seed=0, unlabelled=None):
+    """The texts a teacher labels beyond `texts`: `augment` perturbed copies of each (`augment_texts`), then `unlabelled`."""
+    return (augment_texts(list(texts), augment, seed=seed) if augment else []) + list(unlabelled or [])
+
+
 def distillation_targets(teacher, train, labels, augment=0, seed=0, unlabelled=None):
     """(texts, packed targets) for distillation: `train`'s texts, `augment` perturbed copies of each, then `unlabelled`.
 
@@ -268,7 +273,7 @@ def distillation_targets(teacher, train, labels, augment=0, seed=0, unlabelled=N
     soft = teacher_targets(teacher, train.texts)
     y_train = labels.encode(train.labels, train)
     texts = list(train.texts)
-    extra = (augment_texts(texts, augment, seed=seed) if augment else []) + list(unlabelled or [])
+    extra = transfer_texts(texts, augment, seed, unlabelled)
     if extra:
         extra_soft = teacher_targets(teacher, extra)
         texts, soft = texts + extra, np.concatenate([soft, extra_soft])

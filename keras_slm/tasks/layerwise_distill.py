@@ -23,11 +23,11 @@ import numpy as np
 from keras_slm.errors import KerasSlmError
 from keras_slm.models.transformer_classifier import transformer_classifier
 from keras_slm.models.transformer_encoder import PRESETS, build_encoder, encoder_blocks
-from keras_slm.tasks.classifier_training import distillation_targets
+from keras_slm.tasks.classifier_training import distillation_targets, transfer_texts
 from keras_slm.tasks.minilm import is_bert_checkpoint, load_bert_checkpoint, load_minilm
 from keras_slm.tasks.text_classifier import TextClassifier
 from keras_slm.training.classification import evaluate_best, fit_best_epoch, holdout_split
-from keras_slm.training.distillation import Distiller, augment_texts
+from keras_slm.training.distillation import Distiller
 from keras_slm.training.layerwise_distillation import LayerwiseDistiller
 from keras_slm.training.transformer import bert_dataset
 
@@ -163,15 +163,13 @@ def layerwise_distill_classifier(
     if teacher_classifier is not None:
         labels = teacher_classifier.labels
         texts, packed = distillation_targets(teacher_classifier, train, labels, augment, seed, unlabelled)
+        layer_texts = texts  # already holds the copies and the unlabelled texts
     else:
         from keras_slm.data.labels import LabelVocabulary
 
         labels = LabelVocabulary.fit(train.labels, train)
         texts, packed = list(train.texts), labels.encode(train.labels, train)
-    layer_texts = texts
-    if teacher_classifier is None:
-        extra = augment_texts(texts, augment, seed=seed) if augment else []
-        layer_texts = texts + extra + list(unlabelled or [])
+        layer_texts = texts + transfer_texts(texts, augment, seed, unlabelled)  # no head to label them: stage 2 only
     if layer_epochs:
         record["task"], record["layer_map"] = _layer_stage(
             student_encoder, teacher_encoder, ids(layer_texts), layer_epochs, batch_size, layer_learning_rate,
