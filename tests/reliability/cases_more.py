@@ -168,6 +168,12 @@ def _classification_file_cases():
         ["sample", _mkdir(tmp, "d.tsv"), "--per-class", "2", "--out", f"{tmp}/s.tsv"], ["d.tsv"])))
     cases.append(Case("sample-out_is_directory", lambda tmp, k: (
         ["sample", write(f"{tmp}/d.tsv", base_tsv()), "--per-class", "2", "--out", _mkdir(tmp, "s.tsv")], ["s.tsv"])))
+    cases.append(Case("distill-unlabelled_bad_utf8_line2", lambda tmp, k: (
+        ["distill", "--teacher", k["classifier"], "--data", write(f"{tmp}/d.tsv", base_tsv()), "--unlabelled",
+         write(f"{tmp}/u.tsv", b"text\n\xc3\x28\n"), "--out", f"{tmp}/ds", "--epochs", "1"], ["u.tsv"]), ":2:"))
+    cases.append(Case("distill-unlabelled_directory", lambda tmp, k: (
+        ["distill", "--teacher", k["classifier"], "--data", write(f"{tmp}/d.tsv", base_tsv()), "--unlabelled",
+         _mkdir(tmp, "u.tsv"), "--out", f"{tmp}/ds", "--epochs", "1"], ["u.tsv"])))
     cases.append(Case("tune-bad_data", lambda tmp, k: (
         ["tune", "--data", write(f"{tmp}/d.tsv", b"text\tlabel\n\x00\tpos\n"), "--out", f"{tmp}/best", "--max-trials", "1",
          "--epochs", "1"], ["d.tsv"])))
