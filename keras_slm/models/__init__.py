@@ -17,6 +17,7 @@ from keras_slm.models.classifiers import (
 from keras_slm.models.transformer_classifier import build_transformer_classifier, transformer_classifier
 from keras_slm.models.transformer_encoder import PRESETS as TRANSFORMER_PRESETS
 from keras_slm.models.transformer_encoder import build_encoder, transformer_encoder
+from keras_slm.models.mpnet_encoder import mpnet_encoder
 from keras_slm.models.language_models import LM_BUILDERS, build_lm, lstm_lm, transformer_lm
 from keras_slm.models.taggers import bilstm_crf_tagger, bilstm_tagger, char_tagger
 from keras_slm.models.transformer_tagger import transformer_tagger

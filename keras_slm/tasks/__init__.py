@@ -16,6 +16,7 @@ from keras_slm.tasks.translation import Translator
 _ON_FIRST_USE = {
     "sentence_embedder": ("SentenceEmbedder", "cosine_similarity", "sentence_embedding_model"),
     "minilm": ("is_bert_checkpoint", "load_bert_checkpoint", "load_bert_weights", "load_minilm", "minilm_dir"),
+    "mpnet": ("load_mpnet", "load_mpnet_checkpoint", "mpnet_dir"),
     "classifier_training": ("distill_classifier", "train_classifier", "train_transformer_classifier"),
     "layerwise_distill": ("layerwise_distill_classifier",),
     "tagger_training": ("train_tagger",),
@@ -33,7 +34,7 @@ def __getattr__(name):
     # Recipes and exporters import TensorFlow and keras_slm.training: loaded when first named.
     if name in _MODULE_OF:
         from keras_slm.tasks import (  # noqa: F401
-            android, classifier_training, few_shot, layerwise_distill, lm_training, minilm, nlu_training,
+            android, classifier_training, few_shot, layerwise_distill, lm_training, minilm, mpnet, nlu_training,
             personalisation, sentence_embedder, tagger_training, translation_training,
         )
 

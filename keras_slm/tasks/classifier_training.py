@@ -133,8 +133,12 @@ def train_classifier(
 
 def _encoder_and_tokenizer(model, init, texts, vocab_size, seq_len, dropout):
     if init is not None:
+        from keras_slm.tasks.minilm import is_bert_checkpoint, load_bert_checkpoint
         from keras_slm.training.mlm import load_pretrained_encoder
 
+        if is_bert_checkpoint(init):  # a Hugging Face BERT / MPNet folder
+            encoder, tokenizer = load_bert_checkpoint(init, max_length=max(seq_len, 16), dropout=dropout)
+            return encoder, tokenizer, "pretrained"
         encoder, tokenizer, _ = load_pretrained_encoder(init)
         return encoder, tokenizer, "pretrained"
     if model == "minilm":
@@ -142,6 +146,11 @@ def _encoder_and_tokenizer(model, init, texts, vocab_size, seq_len, dropout):
 
         encoder, tokenizer = load_minilm(max_length=max(seq_len, 16), dropout=dropout)
         return encoder, tokenizer, "minilm"
+    if model == "mpnet":
+        from keras_slm.tasks.mpnet import load_mpnet
+
+        encoder, tokenizer = load_mpnet(max_length=max(seq_len, 16), dropout=dropout)
+        return encoder, tokenizer, "mpnet"
     if not isinstance(model, dict) and model not in PRESETS:
         raise ValueError(f"`model` must be one of {TRANSFORMER_MODELS} or a dict of encoder sizes, received {model!r}.")
     tokenizer = WordPieceTokenizer.fit(texts, vocab_size=vocab_size)

@@ -146,12 +146,13 @@ def _lowercase(directory):
 
 
 def load_bert_checkpoint(directory, max_length=512, dropout=0.1, name="bert_encoder"):
-    """Any local BERT checkpoint in the Hugging Face layout as (encoder, WordPieceTokenizer).
+    """Any local BERT (or MPNet) checkpoint in the Hugging Face layout as (encoder, WordPieceTokenizer).
 
     The folder holds `config.json` (model_type "bert", absolute positions, GELU),
     `model.safetensors` (`bert.` prefix optional) and `vocab.txt`; an optional
     `tokenizer_config.json` says whether the vocabulary is cased (`do_lower_case`). Any size
     loads: all-MiniLM-L6-v2, TinyBERT, a Chinese BERT, one you trained. Read without torch.
+    A folder whose config says model_type "mpnet" loads with `load_mpnet_checkpoint`.
 
     Args:
         directory: the checkpoint folder.
@@ -174,6 +175,10 @@ def load_bert_checkpoint(directory, max_length=512, dropout=0.1, name="bert_enco
                         "reading MiniLM / BERT weights").load_file
 
     directory = _require_dir(directory)
+    from keras_slm.tasks.mpnet import is_mpnet_checkpoint, load_mpnet_checkpoint
+
+    if is_mpnet_checkpoint(directory):  # same folder layout, its own architecture
+        return load_mpnet_checkpoint(directory, max_length=min(max_length, 512), dropout=dropout)
     config = read_bert_config(directory)
     if not 1 <= max_length <= config["max_length"]:
         raise ValueError(f"`max_length` must be in [1, {config['max_length']}], received {max_length}.")

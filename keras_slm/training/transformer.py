@@ -6,9 +6,9 @@ from keras_slm.data.pipeline import make_dataset
 from keras_slm.models.transformer_encoder import PRESETS
 
 # `model` names the transformer classifiers `keras-slm train --model` accepts.
-TRANSFORMER_MODELS = (*PRESETS, "minilm")
+TRANSFORMER_MODELS = (*PRESETS, "minilm", "mpnet")
 # Default learning rates: a large pretrained model needs a small one, a random tiny one a large one.
-DEFAULT_LEARNING_RATES = {"minilm": 5e-5, "pretrained": 2e-4, "scratch": 5e-4}
+DEFAULT_LEARNING_RATES = {"minilm": 5e-5, "mpnet": 2e-5, "pretrained": 2e-4, "scratch": 5e-4}
 # LoRA trains a few small matrices on a frozen encoder: it needs a larger rate than full fine-tuning.
 LORA_LEARNING_RATE = 1e-3
 

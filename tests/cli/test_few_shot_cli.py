@@ -74,3 +74,30 @@ def test_few_shot_errors_are_one_line(tmp_path, capsys):
         status = cli(*args, *(["--out", str(tmp_path / "m")] if args[0] == "train" else []), check=False)
         err = capsys.readouterr().err
         assert status == 2 and message in err and len(err.strip().splitlines()) == 1, err
+
+
+def test_few_shot_on_a_hugging_face_mpnet_folder(tmp_path, capsys):
+    """`--init` takes an MPNet checkpoint folder (all-mpnet-base-v2's layout; here small and random): the
+    classifier exports builtin-only and MediaPipe's BERT tokenizer reads its renamed vocabulary."""
+    from tests.tasks.mpnet_checkpoint import write_random_mpnet
+
+    checkpoint = str(tmp_path / "mpnet")
+    write_random_mpnet(checkpoint, hidden=16, layers=1, heads=2, intermediate=32, max_positions=40)
+    few = str(tmp_path / "few.tsv")
+    with open(few, "w", encoding="utf-8") as f:
+        f.write("text\tlabel\n" + "".join(f"{t}\t{label}\n" for t, label in [
+            ("the film was great fun", "pos"), ("i loved the acting", "pos"), ("a very good story", "pos"),
+            ("the movie was awful", "neg"), ("i hated it", "neg"), ("dull and bad", "neg")]))
+    out = str(tmp_path / "model")
+    cli("train", "--data", few, "--few-shot", "--init", checkpoint, "--pair-iterations", "1", "--seq-len", "16",
+        "--out", out)
+    metrics = json.load(open(os.path.join(out, "metrics.json")))
+    assert metrics["exports"]["none"]["parity"]["max_abs_diff"] <= 1e-4
+    info = inspect_tflite(os.path.join(out, "model.tflite"))
+    assert not info.flex_ops and not info.custom_ops
+    clf = TextClassifier.load(out)
+    assert any(layer.name == "mpnet_layer_0" for layer in clf.model._flatten_layers())
+    texts = read_classification(few).texts
+    meta = str(tmp_path / "meta.tflite")
+    cli("export", out, "--metadata", "--out", meta, "--latency-runs", "3")
+    np.testing.assert_allclose(mediapipe_scores(meta, texts), clf.predict_scores(texts), atol=1e-4)
