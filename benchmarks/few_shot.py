@@ -60,7 +60,8 @@ def run_one(dataset, k, seed, recipe, args):
     else:
         clf, _ = train_few_shot_classifier(
             sample, model=args.model, seq_len=args.seq_len, seed=seed, verbose=args.verbose,
-            iterations=0 if recipe == "frozen" else args.iterations, end_to_end_epochs=args.end_to_end_epochs,
+            iterations=0 if recipe == "frozen" else args.iterations, max_pairs=args.max_pairs,
+            end_to_end_epochs=args.end_to_end_epochs,
             learning_rate=args.lr,
         )
     train_s, cpu_s = time.time() - start, time.process_time() - cpu
@@ -110,7 +111,8 @@ def main():
     parser.add_argument("--seeds", default="0,1,2")
     parser.add_argument("--recipes", default="frozen,contrastive")
     parser.add_argument("--model", default="minilm", help="minilm or mpnet (recipe names get a _mpnet suffix)")
-    parser.add_argument("--iterations", type=int, default=20)
+    parser.add_argument("--iterations", type=int, default=None, help="pair rounds (default: the library's)")
+    parser.add_argument("--max-pairs", type=int, default=None, help="cap on pairs (default: the library's)")
     parser.add_argument("--lr", type=float, default=None, help="contrastive learning rate (default: the library's)")
     parser.add_argument("--end-to-end-epochs", type=int, default=0)
     parser.add_argument("--finetune-epochs", type=int, default=10)

@@ -4,7 +4,7 @@ import os
 
 from keras_slm.cli.train_cmd import TRANSFORMER_MODELS
 
-PRESETS = [name for name in TRANSFORMER_MODELS if name != "minilm"]  # keras_slm.models.transformer_encoder.PRESETS
+PRESETS = [name for name in TRANSFORMER_MODELS if name not in ("minilm", "mpnet")]  # keras_slm.models.transformer_encoder.PRESETS
 
 
 def add_parser(sub):
