@@ -22,7 +22,7 @@ def run(args):
     if not os.path.isfile(args.file):
         raise KerasSlmError(f"{args.file}: no such file")
     try:
-        result = measure_latency(args.file, threads=args.threads, runs=args.runs, warmup=args.warmup)
+        result = measure_latency(args.file, threads=args.threads, runs=args.runs, warmup=args.warmup, max_seconds=None)
     except (ValueError, RuntimeError) as e:
         raise KerasSlmError(f"{args.file}: the LiteRT interpreter cannot run it ({e})") from None
     if args.json:

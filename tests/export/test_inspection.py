@@ -25,3 +25,11 @@ def test_latency_percentiles(tmp_path):
         assert t["runs"] == 200 and 0 < t["median_ms"] <= t["p90_ms"]
     ids = np.ones((1, 12), np.int32)
     assert measure_latency(path, threads=(1,), runs=200, inputs=[ids])["1"]["runs"] == 200
+
+
+def test_latency_stops_at_its_time_budget_with_at_least_20_runs(tmp_path):
+    path = str(tmp_path / "gru.tflite")
+    convert(gru_classifier(vocab_size=50, num_classes=2), path, seq_len=12, latency_threads=())
+    capped = measure_latency(path, threads=(1,), runs=100000, warmup=2, max_seconds=0.0)["1"]
+    assert capped["runs"] == 20
+    assert measure_latency(path, threads=(1,), runs=50, warmup=2, max_seconds=None)["1"]["runs"] == 50
