@@ -29,3 +29,16 @@ def test_example_runs(script, expected, tmp_path):
     assert expected in proc.stdout
     assert "Android (builtin ops only)  yes" in proc.stdout
     assert os.path.exists(tmp_path / "model.tflite")
+
+
+def test_few_shot_example_runs(tmp_path):
+    """The few-shot example end to end with a tiny random encoder (MPNet/MiniLM runs are minutes; BENCHMARKS.md)."""
+    proc = subprocess.run(
+        [sys.executable, os.path.join(REPO, "examples", "few_shot_classification.py"), "--out", str(tmp_path),
+         "--model", "tiny_2x128", "--per_class", "4", "--test_rows", "20", "--pair_iterations", "1"],
+        capture_output=True, text=True, timeout=600,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "8 labelled examples (4 per class), 20 test sentences" in proc.stdout
+    assert "test accuracy (TFLite int8)" in proc.stdout and "Android (builtin ops only)  yes" in proc.stdout
+    assert os.path.exists(tmp_path / "model_int8.tflite")
