@@ -42,6 +42,23 @@ def split_speaker(text, speaker):
     return [b for b in blocks if not b.startswith(speaker + ":\n")], mine
 
 
+def adapt_and_scored(mine, mode="heldout", split="last", seed=0):
+    """(adaptation speeches, scored speeches) of the speaker's speeches `mine` (see `--eval`, `--split`).
+
+    heldout: the first 90% / the last 10%; validation: the first 90% of the 90% / its last 10%;
+    oracle: the last 10% / the last 10%. `split="random"` shuffles the speeches first (seeded).
+    """
+    if split == "random":
+        mine = [mine[i] for i in np.random.default_rng(seed).permutation(len(mine))]
+    cut = int(len(mine) * 0.9)
+    fit_part, score_part = mine[:cut], mine[cut:]
+    if mode == "validation":
+        fit_part, score_part = fit_part[: int(cut * 0.9)], fit_part[int(cut * 0.9) :]
+    elif mode == "oracle":
+        fit_part = score_part
+    return fit_part, score_part
+
+
 def windows(ids, window):
     n = (len(ids) - 1) // window
     x = np.asarray(ids[: n * window], np.int32).reshape(n, window)
@@ -111,14 +128,7 @@ def main():
     with open(TEXT, encoding="utf-8") as f:
         text = f.read()
     others, mine = split_speaker(text, args.speaker)
-    if args.split == "random":
-        mine = [mine[i] for i in np.random.default_rng(args.seed).permutation(len(mine))]
-    cut = int(len(mine) * 0.9)
-    fit_part, score_part = mine[:cut], mine[cut:]
-    if args.eval == "validation":
-        fit_part, score_part = fit_part[: int(cut * 0.9)], fit_part[int(cut * 0.9) :]
-    elif args.eval == "oracle":
-        fit_part = score_part
+    fit_part, score_part = adapt_and_scored(mine, args.eval, args.split, args.seed)
     lm, base_metrics = base_lm(args, text, others)
     name = f"keyboard_{args.tokenizer}_{args.train_part}_{args.optimizer}"
     path = os.path.join(args.out, name + ".tflite")
