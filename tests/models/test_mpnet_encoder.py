@@ -26,10 +26,11 @@ def test_padding_and_roundtrip(tmp_path):
 
 
 def test_classifier_exports_builtin_only_with_parity(tmp_path):
-    from keras_slm.export.converter import convert
+    from keras_slm.export.converter import convert, has_attention
     from keras_slm.models.transformer_classifier import transformer_classifier
 
     model = transformer_classifier(mpnet_encoder(60, dropout=0.0, **dict(SMALL, max_length=8)), 2)
+    assert has_attention(model)  # int8 keeps the attention core (masked scores, softmax) in float
     inputs = _inputs()
     for mode, atol in (("none", 1e-4), ("int8", 0.1)):
         path = str(tmp_path / f"{mode}.tflite")
