@@ -1,9 +1,16 @@
-"""Robustness table: BiLSTM classifiers trained plain, with `--augment noise` and with `--adversarial fgm`,
-each scored by `keras-slm evaluate MODEL.tflite --robustness` (issue 22), for one or more training seeds.
+"""Robustness table: classifiers (BiLSTM by default, or `--model minilm`) trained plain, with `--augment noise` and
+with `--adversarial fgm`, each scored by `keras-slm evaluate MODEL.tflite --robustness` (issue 22), for one or more
+training seeds.
 
 Usage (after `python benchmarks/sst2_split.py --min-words 1 --out runs/sst2r`):
     python benchmarks/robustness.py --runs runs --out benchmarks/results/robustness.json \
-        [--only sst2] [--options plain,noise] [--seeds 0,1,2] [--epochs 5]
+        [--only sst2] [--options plain,noise] [--seeds 0,1,2] [--epochs 5] [--model minilm --train-rows 3000]
+--model replaces the dataset's own model options (SST-2: `--model bilstm`, zh: a word BiLSTM on `--tokenizer char`).
+--train-rows N trains every arm on the same N rows: a random sample (random.Random(0), rows kept in file order) of
+the dataset's training file, written once to RUNS/<data>_train<N>.tsv and reused; the training seed still draws the
+weights, the shuffling and the 10% validation split out of those N rows. Models go to
+RUNS/<data>[_<model>][_n<N>_e<epochs>]_<option>_s<seed>/ (no suffixes without --model / --train-rows: the
+BiLSTM table's directories).
 Trains missing models into RUNS/<data>_<option>_s<seed>/ (`train --seed <seed>`: weights, shuffling and
 the 10% validation split) one at a time (SST-2 ~3-10 min each on 2 idle cores, zh_sentiment ~1-5 min;
 noise costs about the same, FGM roughly doubles the step time), then evaluates every model's model.tflite
@@ -15,6 +22,7 @@ per option the mean over the seeds.
 import argparse
 import json
 import os
+import random
 import subprocess
 import sys
 
@@ -52,6 +60,23 @@ def evaluate(model, test, seed):
     return json.loads(text)
 
 
+def train_slice(train, runs, name, rows):
+    """RUNS/<name>_train<rows>.tsv: header + a random.Random(0) sample of `rows` rows of `train` (file order kept),
+    written once and reused, so every arm and seed trains on the same rows."""
+    path = os.path.join(runs, f"{name}_train{rows}.tsv")
+    if os.path.exists(path):
+        return path
+    with open(train, encoding="utf-8") as f:
+        header, *lines = f.readlines()
+    if rows > len(lines):
+        raise SystemExit(f"--train-rows {rows}: {train} has only {len(lines)} rows")
+    keep = sorted(random.Random(0).sample(range(len(lines)), rows))
+    with open(path + ".tmp", "w", encoding="utf-8") as f:
+        f.write(header + "".join(lines[i] for i in keep))
+    os.replace(path + ".tmp", path)
+    return path
+
+
 def _csv(kind, choices=None):
     def parse(value):
         items = [kind(v) for v in value.split(",") if v]
@@ -86,15 +111,24 @@ def main():
     parser.add_argument("--epochs", type=int, default=5, help="at most this many training epochs (train's default 5; "
                         "early stopping with patience 2 picks the best epoch on validation accuracy)")
     parser.add_argument("--seed", type=int, default=0, help="perturbation seed of `evaluate --robustness`")
+    parser.add_argument("--model", help="train this --model instead of the dataset's own (e.g. minilm)")
+    parser.add_argument("--train-rows", type=int, help="train on a fixed random sample of this many training rows "
+                        "(RUNS/<data>_train<N>.tsv, written once)")
     args = parser.parse_args()
     results, means = {}, {}
     for name, (train, test, extra) in DATASETS.items():
         if args.only and name != args.only:
             continue
         train, test = train.format(runs=args.runs), test.format(runs=args.runs)
+        tag = name + (f"_{args.model}" if args.model else "") + (f"_n{args.train_rows}" if args.train_rows else "")
+        tag += f"_e{args.epochs}" if tag != name else ""
+        if args.model:
+            extra = ["--model", args.model]
+        if args.train_rows:
+            train = train_slice(train, args.runs, name, args.train_rows)
         for option in args.options:
             for seed in args.seeds:
-                model = os.path.join(args.runs, f"{name}_{option}_s{seed}")
+                model = os.path.join(args.runs, f"{tag}_{option}_s{seed}")
                 if not os.path.exists(os.path.join(model, "model.tflite")):
                     keras_slm("train", "--data", train, "--out", model, "--epochs", str(args.epochs),
                               "--seed", str(seed), *extra, *OPTIONS[option])
@@ -104,6 +138,7 @@ def main():
                 report["training"] = {**{k: training["training"][k] for k in (
                     "seed", "epochs", "epochs_run", "best_epoch", "train_rows", "wall_time_s", "noise_copies",
                     "adversarial")}, "val_accuracy": training["validation"]["accuracy"]}
+                report["training"]["model"] = training["training"]["model"]
                 results[f"{name}/{option}/s{seed}"] = report
                 drops = ", ".join(f"{r['name']} {100 * r['drop']:.1f}" for r in report["perturbations"])
                 print(f"{name}/{option}/s{seed}: clean {report['clean']:.4f}; drops (points): {drops}; "
