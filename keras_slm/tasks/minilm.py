@@ -15,7 +15,6 @@ import importlib.util
 import json
 import os
 
-
 from keras_slm.errors import KerasSlmError
 from keras_slm.models.transformer_encoder import transformer_encoder
 from keras_slm.tasks._checkpoint import TensorCopier, read_safetensors
