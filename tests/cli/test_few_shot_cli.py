@@ -76,7 +76,7 @@ def test_few_shot_errors_are_one_line(tmp_path, capsys):
         assert status == 2 and message in err and len(err.strip().splitlines()) == 1, err
 
 
-def test_few_shot_on_a_hugging_face_mpnet_folder(tmp_path, capsys):
+def test_few_shot_on_a_hugging_face_mpnet_folder(tmp_path, capsys, monkeypatch):
     """`--init` takes an MPNet checkpoint folder (all-mpnet-base-v2's layout; here small and random): the
     classifier exports builtin-only and MediaPipe's BERT tokenizer reads its renamed vocabulary."""
     from tests.tasks.mpnet_checkpoint import write_random_mpnet
@@ -101,3 +101,15 @@ def test_few_shot_on_a_hugging_face_mpnet_folder(tmp_path, capsys):
     meta = str(tmp_path / "meta.tflite")
     cli("export", out, "--metadata", "--out", meta, "--latency-runs", "3")
     np.testing.assert_allclose(mediapipe_scores(meta, texts), clf.predict_scores(texts), atol=1e-4)
+
+    # Without --model, --few-shot takes MPNet where its weights are installed (here: the random folder as the
+    # unpacked cache), with MPNet's recipe.
+    import shutil
+
+    monkeypatch.setenv("KERAS_SLM_CACHE", str(tmp_path / "cache"))
+    shutil.copytree(checkpoint, str(tmp_path / "cache" / "all-mpnet-base-v2"))
+    capsys.readouterr()
+    cli("train", "--data", few, "--few-shot", "--pair-iterations", "1", "--seq-len", "16", "--out", str(tmp_path / "m2"))
+    assert "few-shot encoder: mpnet" in capsys.readouterr().err
+    metrics = json.load(open(os.path.join(tmp_path, "m2", "metrics.json")))
+    assert metrics["validation"]["few_shot"]["learning_rate"] == 2e-5
