@@ -35,7 +35,7 @@ def check_arguments(args):
         if args.model is None:
             args.model = default_model()
             hint = "" if args.model == "mpnet" else f"; more accurate: --model mpnet ({mpnet.INSTALL_HINT})"
-            print(f"few-shot encoder: {args.model}{hint}", file=sys.stderr)
+            args.few_shot_note = f"few-shot encoder: {args.model}{hint}"  # said once the data passed its checks
         if args.model not in FEW_SHOT_MODELS:
             raise KerasSlmError(f"--few-shot trains a transformer encoder ({', '.join(FEW_SHOT_MODELS)}) or --init DIR, "
                                 f"not --model {args.model}")
@@ -49,8 +49,12 @@ def check_arguments(args):
 
 def train(args, train_data, val):
     """(classifier, metrics) for `keras-slm train --few-shot`: metrics on --val, else on the training rows."""
+    from keras_slm.data.few_shot import check_few_shot
     from keras_slm.tasks.few_shot import train_few_shot_classifier
 
+    check_few_shot(train_data)  # a data error stays the only line on stderr
+    if getattr(args, "few_shot_note", None):
+        print(args.few_shot_note, file=sys.stderr)
     classifier, info = train_few_shot_classifier(
         train_data, model=args.model, init=args.init, seq_len=args.seq_len or 64,
         iterations=args.pair_iterations, max_pairs=args.max_pairs, epochs=args.epochs, batch_size=args.batch_size,

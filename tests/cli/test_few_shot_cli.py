@@ -66,6 +66,7 @@ def test_few_shot_errors_are_one_line(tmp_path, capsys):
     cases = [
         (["train", "--data", str(one), "--few-shot", "--model", "tiny_2x128"], "needs at least 2 classes, found only ['pos']"),
         (["train", "--data", str(thin), "--few-shot", "--model", "tiny_2x128"], "at least 2 examples per class; too few: 'neg' (1)"),
+        (["train", "--data", str(thin), "--few-shot"], "at least 2 examples per class; too few: 'neg' (1)"),  # default encoder
         (["sample", str(thin), "--per-class", "2", "--out", str(tmp_path / "s.tsv")],
          "class 'neg' has 1 distinct texts, fewer than the 2 per class asked for"),
         (["train", "--data", str(thin), "--few-shot", "--model", "awe"], "--few-shot trains a transformer encoder"),
