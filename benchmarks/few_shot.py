@@ -100,6 +100,23 @@ def summarise(path):
             for key, rows in sorted(groups.items())}
 
 
+def markdown(path, ks=(8, 16, 32, 64)):
+    """A table: one row per dataset and recipe, one column per K, "mean (seed 0 / 1 / 2)" in each cell."""
+    groups = {}
+    with open(path, encoding="utf-8") as f:
+        for r in map(json.loads, f):
+            groups.setdefault((r["dataset"], r["recipe"]), {}).setdefault(r["k"], {})[r["seed"]] = r["accuracy"]
+    lines = ["| dataset | recipe | " + " | ".join(f"K={k}" for k in ks) + " |", "|---|---|" + "---|" * len(ks)]
+    for (dataset, recipe), by_k in sorted(groups.items()):
+        cells = []
+        for k in ks:
+            seeds = by_k.get(k, {})
+            values = [seeds[s] for s in sorted(seeds)]
+            cells.append(f"{sum(values) / len(values):.3f} ({' / '.join(f'{v:.3f}' for v in values)})" if values else "-")
+        lines.append(f"| {dataset} | {recipe} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
 def plot(path, out):
     """Accuracy vs K, one panel per dataset, one line per recipe (mean over seeds)."""
     import matplotlib
@@ -140,7 +157,10 @@ def main():
     parser.add_argument("--verbose", type=int, default=0)
     parser.add_argument("--results", default="runs/few_shot/results.jsonl")
     parser.add_argument("--plot", metavar="PNG", help="only plot the results file's accuracy vs K into PNG")
+    parser.add_argument("--markdown", action="store_true", help="only print the results file as a table (K columns)")
     args = parser.parse_args()
+    if args.markdown:
+        return print(markdown(args.results))
     if args.plot:
         for key, (accuracy, seeds, seconds) in summarise(args.results).items():
             print(*key, f"{accuracy:.3f}", f"{seeds} seed(s)", f"{seconds:.0f}s", sep="\t")
