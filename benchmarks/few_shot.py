@@ -126,11 +126,13 @@ def plot(path, out):
 
     summary = summarise(path)
     datasets = sorted({d for d, _, _ in summary})
+    recipes = sorted({r for _, r, _ in summary})
+    colors = {r: plt.get_cmap("tab10")(i % 10) for i, r in enumerate(recipes)}  # one colour per recipe in every panel
     fig, axes = plt.subplots(1, len(datasets), figsize=(4.5 * len(datasets), 3.5), squeeze=False)
     for ax, dataset in zip(axes[0], datasets):
         for recipe in sorted({r for d, r, _ in summary if d == dataset}):
             ks = sorted(k for d, r, k in summary if d == dataset and r == recipe)
-            ax.plot(ks, [summary[(dataset, recipe, k)][0] for k in ks], marker="o", label=recipe)
+            ax.plot(ks, [summary[(dataset, recipe, k)][0] for k in ks], marker="o", label=recipe, color=colors[recipe])
         ax.set_xscale("log", base=2)
         ax.set_xlabel("K (examples per class)")
         ax.set_ylabel("held-out accuracy")
