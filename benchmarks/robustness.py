@@ -26,6 +26,8 @@ import random
 import subprocess
 import sys
 
+from keras_slm.files import write_text_atomic
+
 ZH = os.path.join(os.path.dirname(__file__), "..", "..", "shared", "data", "zh_sentiment")
 DATASETS = {
     # name: (train file, test file, extra train options)
@@ -71,9 +73,7 @@ def train_slice(train, runs, name, rows):
     if rows > len(lines):
         raise SystemExit(f"--train-rows {rows}: {train} has only {len(lines)} rows")
     keep = sorted(random.Random(0).sample(range(len(lines)), rows))
-    with open(path + ".tmp", "w", encoding="utf-8") as f:
-        f.write(header + "".join(lines[i] for i in keep))
-    os.replace(path + ".tmp", path)
+    write_text_atomic(path, header + "".join(lines[i] for i in keep))
     return path
 
 
